@@ -1,0 +1,5 @@
+"""`python -m mockserver` is `contract-mock`."""
+
+from mockserver.cli import main
+
+main()

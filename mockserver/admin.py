@@ -39,7 +39,7 @@ Reply = tuple[Any, int, dict[str, str]]
 _JSON = {"Content-Type": "application/json"}
 
 
-def NoContent() -> Response:  # noqa: N802 - reads like the status it sends
+def NoContent() -> Response:
     """An empty 204 answer without a Content-Type."""
     return Response(status_code=204)
 

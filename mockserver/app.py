@@ -85,7 +85,7 @@ async def _index(request: Request) -> Response:
     """`GET /`: the mounted APIs with their Swagger UI and contract links."""
     from mockserver.runtime import runtime
 
-    apis = [
+    apis: list[dict[str, str | int]] = [
         {
             "name": name,
             "title": contract.title,
@@ -99,7 +99,7 @@ async def _index(request: Request) -> Response:
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"apis": apis, "admin": "/__admin/ui/"})
     rows = "".join(
-        f"<tr><td><code>{html.escape(api['baseUrl'])}</code></td><td>{html.escape(str(api['title']))}</td>"
+        f"<tr><td><code>{html.escape(str(api['baseUrl']))}</code></td><td>{html.escape(str(api['title']))}</td>"
         f"<td>{api['operations']}</td><td><a href='{api['ui']}'>Swagger UI</a> · "
         f"<a href='{api['spec']}'>contract</a></td></tr>"
         for api in apis

@@ -124,5 +124,34 @@ def serve(
     )
 
 
+@main.command()
+@click.option("--spec", required=True, metavar="NAME", help="Contract to validate the traffic against.")
+@click.option("--upstream", required=True, metavar="URL", help="Base URL of the real deployment.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--violations",
+    type=click.Path(path_type=Path),
+    default=Path("proxy-violations.jsonl"),
+    show_default=True,
+    help="JSON Lines file receiving every violation.",
+)
+@click.option("--log-level", default="warning", show_default=True)
+def proxy(spec: str, upstream: str, host: str, port: int, violations: Path, log_level: str) -> None:
+    """Forward traffic to UPSTREAM unchanged and report where it departs from the contract."""
+    from mockserver.proxy import ProxySettings, create_proxy
+
+    _check_specs((spec,))
+    if not upstream.startswith(("http://", "https://")):
+        raise click.UsageError(f"--upstream must be an http(s) URL, got {upstream!r}")
+    _check_port(host, port)
+    app, watcher = create_proxy(ProxySettings(spec=spec, upstream=upstream, violations_file=violations))
+    click.echo(f"contract-mock proxy: http://{host}:{port}/ -> {upstream} ({spec}); violations -> {violations}")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+    finally:
+        click.echo(watcher.summary())
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -82,7 +82,7 @@ class Operation:
         response = self.response(status)
         if not response or not response.get("content"):
             return None
-        return next(iter(response["content"]))
+        return str(next(iter(response["content"])))
 
 
 @dataclass

@@ -55,14 +55,14 @@ class FixtureError(MockServerError, ValueError):
     """A fixture file that does not match its schema; the message names file, path and reason."""
 
 
-class PayloadTooLarge(ProblemException):
+class PayloadTooLarge(ProblemException):  # type: ignore[misc]  # connexion ships no type hints
     """A request body above the configured limit."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(status=413, title="Payload Too Large", detail=f"Request body exceeds {limit} bytes")
 
 
-class InjectedFault(ProblemException):
+class InjectedFault(ProblemException):  # type: ignore[misc]  # connexion ships no type hints
     """An error answer injected through the admin API."""
 
     def __init__(self, status: int, headers: dict[str, str]) -> None:

@@ -25,10 +25,10 @@ class Fault:
     """What to do to calls of one operation."""
 
     spec: str
-    operationId: str  # noqa: N815 - the admin API's JSON field name
-    latencyMs: int = 0  # noqa: N815
+    operationId: str
+    latencyMs: int = 0
     status: int | None = None
-    retryAfter: int | None = None  # noqa: N815
+    retryAfter: int | None = None
     probability: float = 1.0
 
     def fires(self) -> bool:

@@ -26,6 +26,7 @@ from mockserver.middleware import OperationMiddleware, RequestMiddleware
 from mockserver.runtime import Runtime, activate
 from mockserver.settings import Settings
 from mockserver.store import Store
+from mockserver.validation import VALIDATOR_MAP
 from mockserver.vendors import vendor_module
 
 __all__ = ["SETTINGS_ENV", "app_from_environment", "create_app", "create_runtime"]
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         strict_validation=True,
         validate_responses=settings.validate_responses,
         pythonic_params=True,
+        validator_map=VALIDATOR_MAP,
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
     )
     aliases = {}

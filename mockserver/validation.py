@@ -1,0 +1,32 @@
+"""Request-body validators handed to Connexion, where its defaults disagree with OpenAPI.
+
+Connexion 3.3 refuses an absent JSON body with "Request body must not be empty" even when the operation declares
+`requestBody.required: false`; OpenAPI says such a request is valid, and the vendors' optional bodies (SysAid's
+query operations, Alvaria's session creation) depend on it. An absent optional body reaches the handler as `None`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
+from connexion.validators import JSONRequestBodyValidator
+
+__all__ = ["VALIDATOR_MAP", "OptionalJSONBodyValidator"]
+
+
+class OptionalJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # connexion ships no type hints
+    """JSON body validation that lets an absent body through when the operation does not require one."""
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        if body is None and not self._required:
+            return None
+        result: dict[str, Any] | None = super()._validate(body)
+        return result
+
+
+VALIDATOR_MAP: dict[str, Any] = {
+    **CONNEXION_VALIDATORS,
+    "body": MediaTypeDict({**CONNEXION_VALIDATORS["body"], "*/*json": OptionalJSONBodyValidator}),
+}

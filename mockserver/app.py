@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import html
+import json
 import os
 from pathlib import Path
 from typing import Any
 
 import connexion
+import yaml
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware import MiddlewarePosition
@@ -44,9 +47,10 @@ _INFO_FUNC = {
 ADMIN_SPEC = Path(__file__).with_name("admin.yaml")
 
 
-def _inject_security(contract: Contract, module: Any) -> None:
-    """Point every security scheme at the vendor's checker (contracts carry no x-*InfoFunc of their own)."""
-    schemes = contract.document.get("components", {}).get("securitySchemes", {})
+def _inject_security(contract: Contract, module: Any) -> dict[str, Any]:
+    """A copy of the contract whose security schemes point at the vendor's checkers (for Connexion only)."""
+    document = copy.deepcopy(contract.document)
+    schemes = document.get("components", {}).get("securitySchemes", {})
     checkers: dict[str, Any] = getattr(module, "SECURITY", {})
     for name, scheme in schemes.items():
         kind = scheme.get("type")
@@ -57,6 +61,22 @@ def _inject_security(contract: Contract, module: Any) -> None:
         if checker is None:
             raise ConfigurationError(f"{contract.name}: {module.__name__}.SECURITY has no checker for {name!r}")
         scheme[key] = f"{checker.__module__}.{checker.__name__}"
+    return document
+
+
+def _served_contract(contract: Contract) -> Any:
+    """`GET /<spec>/openapi.json|yaml`: the contract as written, with the mock's mount as its first server."""
+    document = copy.deepcopy(contract.document)
+    document["servers"] = [{"url": f"/{contract.name}", "description": "this mock"}, *document.get("servers", [])]
+    as_json = json.dumps(document)
+    as_yaml = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+    async def serve(request: Request) -> Response:
+        if request.url.path.endswith(".yaml"):
+            return Response(as_yaml, media_type="text/yaml")
+        return Response(as_json, media_type="application/json")
+
+    return serve
 
 
 def _resolver(module: Any, spec: str) -> Resolver:
@@ -135,12 +155,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.add_middleware(OperationMiddleware, position=MiddlewarePosition.BEFORE_SECURITY, runtime=rt)
     for spec, contract in rt.contracts.items():
         module = vendor_module(spec)
-        _inject_security(contract, module)
-        document = contract.document
+        document = _inject_security(contract, module)
         prepare = getattr(module, "prepare_contract", None)
         if prepare is not None:
             document = prepare(document)
-        app.add_api(document, base_path=f"/{spec}", name=spec, resolver=_resolver(module, spec))
+        app.add_api(
+            document,
+            base_path=f"/{spec}",
+            name=spec,
+            resolver=_resolver(module, spec),
+            swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=True),
+        )
+        served = _served_contract(contract)
+        for suffix in ("json", "yaml"):
+            app.add_url_rule(f"/{spec}/openapi.{suffix}", f"{spec}-{suffix}", served, methods=["GET"])
     app.add_api(
         ADMIN_SPEC, base_path="/__admin", name="__admin", resolver=_resolver(admin, "__admin"), validate_responses=True
     )

@@ -47,6 +47,10 @@ def seed_all(rt: Runtime, folder: Path) -> None:
     if not folder.is_dir():
         raise FixtureError(f"{folder}: fixtures folder does not exist")
     loaded = {spec: load_fixture(folder, spec) for spec in rt.contracts}
+    for spec, data in loaded.items():
+        check = getattr(vendor_module(spec), "validate_fixture", None)
+        if check is not None:
+            check(data)  # raises FixtureError before anything is cleared
     rt.store.clear(keep=KEEP_ON_RESET)
     for spec, data in loaded.items():
         vendor_module(spec).seed(rt.store, data)

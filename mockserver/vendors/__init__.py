@@ -10,6 +10,8 @@ A vendor module provides:
 - ``seed(store, fixture)``: load that fixture into the store;
 - ``error_body(status, message, media_type, operation)``: the vendor's error envelope for a framework error;
 - one handler per operationId, named in snake_case (``sendText`` -> ``send_text``);
+- optionally ``validate_fixture(data)``: checks beyond the JSON Schema (raise ``FixtureError``), run before any
+  state is replaced;
 - optionally ``prepare_contract(document)``, to adapt the document handed to Connexion (never the served one's
   meaning: see ASAPP's per-item validation).
 """

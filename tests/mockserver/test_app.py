@@ -1,0 +1,114 @@
+"""The app factory: mounts, index, served contracts, and framework errors in the vendor's own envelope."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from starlette.testclient import TestClient
+
+from mockserver import FIXTURES_DIR, Settings, create_app
+
+ASAPP = "asapp-metadata-ingestion"
+BASE = f"/{ASAPP}/metadata-ingestion/v1"
+CREDENTIALS = yaml.safe_load((FIXTURES_DIR / "credentials.yaml").read_text())[ASAPP]
+HEADERS = {"asapp-api-id": CREDENTIALS["api_id"], "asapp-api-secret": CREDENTIALS["api_secret"]}
+
+
+@pytest.fixture
+def client(make_client) -> TestClient:
+    return make_client(specs=(ASAPP,))
+
+
+def test_index_lists_every_mounted_api_with_its_ui_and_contract(client: TestClient) -> None:
+    listing = client.get("/", headers={"accept": "application/json"}).json()
+    assert [api["name"] for api in listing["apis"]] == [ASAPP]
+    api = listing["apis"][0]
+    assert client.get(api["ui"]).status_code == 200
+    served = client.get(api["spec"]).json()
+    assert served["info"]["title"] == api["title"]
+    assert "Swagger UI" in client.get("/").text
+
+
+def test_unknown_spec_name_fails_with_the_valid_names() -> None:
+    with pytest.raises(LookupError, match="known: aisera-ingestion"):
+        create_app(Settings(specs=("asap",)))
+
+
+def test_undeclared_method_gets_405_in_the_vendor_envelope(client: TestClient) -> None:
+    for method in ("GET", "TRACE", "DELETE"):
+        response = client.request(method, f"{BASE}/single-agent-metadata", headers=HEADERS)
+        assert response.status_code == 405
+        assert response.json()["error"]["code"] == "405-01"
+
+
+def test_unknown_path_gets_404_in_the_vendor_envelope(client: TestClient) -> None:
+    response = client.get(f"/{ASAPP}/no/such/path")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["code"] == "404-01"
+
+
+def test_unknown_mount_gets_a_problem_document(client: TestClient) -> None:
+    response = client.get("/no-such-api/x")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "reason"),
+    [
+        (b'{"externalAgentId": "\xff"}', "application/json", "utf-8"),
+        (b'{"externalAgentId": ', "application/json", ""),
+        (b"externalAgentId=a1", "text/plain", "Content-type"),
+    ],
+    ids=["non-utf8-json", "truncated-json", "wrong-media-type"],
+)
+def test_malformed_bodies_get_the_operations_400_envelope(
+    client: TestClient, content: bytes, content_type: str, reason: str
+) -> None:
+    response = client.post(
+        f"{BASE}/single-agent-metadata", content=content, headers={**HEADERS, "content-type": content_type}
+    )
+    assert response.status_code == 400
+    error = response.json()["result"]["error"]
+    assert error.startswith("FAIL_BAD_PARAMS")
+    assert reason in error
+
+
+def test_missing_and_wrong_credentials_get_the_declared_401(client: TestClient) -> None:
+    body = {"externalAgentId": "agent1"}
+    for headers in ({}, {"asapp-api-id": HEADERS["asapp-api-id"]}, {**HEADERS, "asapp-api-secret": "wrong"}):
+        response = client.post(f"{BASE}/single-agent-metadata", json=body, headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"].startswith("401")
+
+
+def test_oversized_body_gets_the_declared_413(make_client) -> None:
+    client = make_client(specs=(ASAPP,), max_body_bytes=1024)
+    response = client.post(
+        f"{BASE}/single-agent-metadata", json={"externalAgentId": "a", "lobName": "x" * 2000}, headers=HEADERS
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"].startswith("413")
+
+
+def test_a_handler_without_a_contract_operation_fails_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.vendors import vendor_module
+
+    module = vendor_module(ASAPP)
+    monkeypatch.delattr(module, "single_agent_metadata")
+    with pytest.raises(LookupError, match="singleAgentMetadata' has no handler"):
+        TestClient(create_app(Settings(specs=(ASAPP,)))).__enter__()
+
+
+def test_served_contract_is_the_file_as_written_with_the_mount_as_first_server(client: TestClient) -> None:
+    from mockserver import load_contract
+
+    served = client.get(f"/{ASAPP}/openapi.json").json()
+    original = load_contract(ASAPP).document
+    assert served["servers"][0]["url"] == f"/{ASAPP}"
+    assert served["servers"][1:] == original["servers"]
+    assert {key: value for key, value in served.items() if key != "servers"} == {
+        key: value for key, value in original.items() if key != "servers"
+    }
+    assert "InfoFunc" not in client.get(f"/{ASAPP}/openapi.yaml").text

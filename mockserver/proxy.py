@@ -7,6 +7,7 @@ violation (operation, direction, path in the body, reason) goes to the journal a
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import re
@@ -224,7 +225,14 @@ def create_proxy(settings: ProxySettings) -> tuple[Starlette, Any]:
     rt = Runtime(settings=Settings(specs=(settings.spec,)), store=store, clock=Clock(store))
     proxy = _Proxy(settings, rt)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        await proxy.client.aclose()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/__proxy/violations", proxy.violations, methods=["GET"]),
             Route("/{path:path}", proxy.forward, methods=methods),

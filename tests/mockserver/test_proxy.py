@@ -1,0 +1,138 @@
+"""The validating proxy: traffic passes through unchanged; violations in either direction are reported."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import yaml
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from mockserver import FIXTURES_DIR, Settings, create_app
+from mockserver.proxy import ProxySettings, create_proxy
+
+ASAPP = "asapp-metadata-ingestion"
+CREDENTIALS = yaml.safe_load((FIXTURES_DIR / "credentials.yaml").read_text())[ASAPP]
+HEADERS = {"asapp-api-id": CREDENTIALS["api_id"], "asapp-api-secret": CREDENTIALS["api_secret"]}
+AGENT = "/metadata-ingestion/v1/single-agent-metadata"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """Run ASGI apps under uvicorn in threads; returns their base URLs."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Any) -> str:
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", loop="asyncio"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+def _violations(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_proxy_passes_traffic_unchanged_and_flags_a_request_without_credentials(serve: Any, tmp_path: Path) -> None:
+    upstream = serve(create_app(Settings(specs=(ASAPP,))))
+    log = tmp_path / "violations.jsonl"
+    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
+    proxy = serve(app)
+    with httpx.Client(base_url=proxy) as client:
+        ok = client.post(AGENT, json={"externalAgentId": "agent-7", "eventId": "ev-7"}, headers=HEADERS)
+        assert ok.status_code == 200
+        assert ok.json()["result"]["eventId"] == "ev-7"
+        refused = client.post(AGENT, json={"externalAgentId": "agent-7"})
+        assert refused.status_code == 401
+        batch = client.post(
+            "/metadata-ingestion/v1/many-agent-metadata", json={"items": [{"externalAgentId": "a"}]}, headers=HEADERS
+        )
+        assert batch.json()["errorCount"] == 0
+    found = _violations(log)
+    assert [(v["direction"], v["status"]) for v in found] == [("request", None)], found
+    assert "security" in found[0]["reason"].lower() or "SecurityNotFound" in found[0]["where"]
+    assert "1 violation(s)" in watcher.summary()
+
+
+def test_proxy_in_front_of_the_mock_reports_nothing_for_conforming_traffic(serve: Any, tmp_path: Path) -> None:
+    upstream = serve(create_app(Settings(specs=(ASAPP,))))
+    log = tmp_path / "violations.jsonl"
+    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
+    proxy = serve(app)
+    with httpx.Client(base_url=proxy) as client:
+        for index in range(5):
+            client.post(AGENT, json={"externalAgentId": f"agent-{index}"}, headers=HEADERS).raise_for_status()
+        convo = client.post(
+            "/metadata-ingestion/v1/single-convo-metadata", json={"externalConversationId": "c1"}, headers=HEADERS
+        )
+        assert convo.status_code == 200
+    assert _violations(log) == []
+    assert "no violations" in watcher.summary()
+
+
+def _broken_upstream() -> Starlette:
+    async def single(request: Request) -> Response:
+        body = await request.json()
+        if body.get("externalAgentId") == "wrong-type":
+            return JSONResponse({"result": {"eventId": 42}})
+        if body.get("externalAgentId") == "undocumented-status":
+            return JSONResponse({"result": {"eventId": "x"}}, status_code=418)
+        return JSONResponse({"unexpected": True})
+
+    return Starlette(routes=[Route(AGENT, single, methods=["POST"])])
+
+
+def test_proxy_reports_each_violation_of_a_broken_upstream(serve: Any, tmp_path: Path) -> None:
+    upstream = serve(_broken_upstream())
+    log = tmp_path / "violations.jsonl"
+    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=upstream, violations_file=log))
+    proxy = serve(app)
+    with httpx.Client(base_url=proxy) as client:
+        missing = client.post(AGENT, json={"externalAgentId": "missing-result"}, headers=HEADERS)
+        assert missing.json() == {"unexpected": True}  # forwarded unchanged
+        client.post(AGENT, json={"externalAgentId": "wrong-type"}, headers=HEADERS)
+        teapot = client.post(AGENT, json={"externalAgentId": "undocumented-status"}, headers=HEADERS)
+        assert teapot.status_code == 418
+        client.post(AGENT, json={"externalAgentId": "bad id!"}, headers=HEADERS)
+        recorded = client.get("/__proxy/violations").json()
+    found = _violations(log)
+    assert recorded["count"] == len(found)
+    by_reason = {(v["direction"], v["where"]): v for v in found}
+    assert ("response", "body") in by_reason and "'result' is a required property" in by_reason[("response", "body")][
+        "reason"
+    ]
+    assert by_reason[("response", "body/result/eventId")]["reason"] == "42 is not of type 'string'"
+    assert any(v["status"] == 418 and v["direction"] == "response" for v in found)
+    assert any(v["direction"] == "request" and v["where"] == "body/externalAgentId" for v in found)
+    assert all(v["operation"] == "singleAgentMetadata" for v in found)
+    assert CREDENTIALS["api_secret"] not in log.read_text()
+    assert "singleAgentMetadata" in watcher.summary()

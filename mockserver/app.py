@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,8 @@ async def _index(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> connexion.AsyncApp:
     """An ASGI app serving every contract in `settings.specs` plus `/__admin`."""
+    # Connexion logs "accepts multiple content types" on every request to such an operation; it is not a problem.
+    logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
     settings = settings or Settings()
     rt = runtime or create_runtime(settings)
     activate(rt)

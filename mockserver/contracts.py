@@ -98,6 +98,15 @@ class Contract:
         """The contract's title."""
         return str(self.document.get("info", {}).get("title", self.name))
 
+    def methods_at(self, path: str) -> list[str]:
+        """Methods the contract declares on the path template matching a concrete path (for `Allow`)."""
+        methods = []
+        for operation in self.operations.values():
+            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(operation.path)) + "$"
+            if re.match(pattern, path):
+                methods.append(operation.method)
+        return sorted(set(methods))
+
     def operation(self, operation_id: str | None) -> Operation | None:
         """An operation by id (None for None or an unknown id)."""
         return self.operations.get(operation_id) if operation_id else None

@@ -121,7 +121,11 @@ def render_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse
         body = json.dumps({"type": "about:blank", "title": message, "status": status, "detail": message})
         return ConnexionResponse(status_code=status, body=body, mimetype="application/problem+json", headers=headers)
     routing = scope.get("extensions", {}).get("connexion_routing", {})
-    operation = runtime().contracts[spec].operation(routing.get("operation_id"))
+    contract = runtime().contracts[spec]
+    operation = contract.operation(routing.get("operation_id"))
+    if status == 405:  # Connexion routes each (path, method) separately, so its Allow names only one method
+        allowed = contract.methods_at(scope.get("path", "")[len(spec) + 1 :])
+        headers = {**headers, "Allow": ", ".join(allowed)} if allowed else headers
     status = _declared_status(operation, status)
     media_type = operation.media_type(status) if operation else "application/json"
     payload = vendor_module(spec).error_body(status, message, media_type, operation)

@@ -56,6 +56,14 @@ def set_fault(rt: Runtime, fault: Fault) -> Fault:
             f"{fault.spec} {fault.operationId} does not declare status {fault.status} (declared: {declared}); "
             "the mock only sends what the contract declares"
         )
+    if fault.status is not None and fault.retryAfter is None:
+        declared_headers = (operation.response(fault.status) or {}).get("headers", {})
+        required = [name for name, header in declared_headers.items() if header.get("required")]
+        if any(name.lower() == "retry-after" for name in required):
+            raise ConfigurationError(
+                f"{fault.spec} {fault.operationId} declares a required Retry-After header on {fault.status}: "
+                "give retryAfter (seconds)"
+            )
     if not 0.0 <= fault.probability <= 1.0:
         raise ConfigurationError(f"probability must be between 0 and 1, got {fault.probability}")
     rt.store.put(COLLECTION, f"{fault.spec}:{fault.operationId}", asdict(fault))

@@ -12,6 +12,8 @@ from typing import Any
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import JSONRequestBodyValidator
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope
 
 __all__ = ["VALIDATOR_MAP", "OptionalJSONBodyValidator"]
 
@@ -19,8 +21,16 @@ __all__ = ["VALIDATOR_MAP", "OptionalJSONBodyValidator"]
 class OptionalJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # connexion ships no type hints
     """JSON body validation that lets an absent body through when the operation does not require one."""
 
+    _absent = False
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        """Note whether the request carries a body at all (a literal JSON `null` is not an absent body)."""
+        self._absent = not int(Headers(scope=scope).get("content-length", 0) or 0)
+        result: tuple[Receive, Scope] = await super().wrap_receive(receive, scope=scope)
+        return result
+
     def _validate(self, body: Any) -> dict[str, Any] | None:
-        if body is None and not self._required:
+        if body is None and self._absent and not self._required:
             return None
         result: dict[str, Any] | None = super()._validate(body)
         return result

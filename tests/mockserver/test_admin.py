@@ -139,3 +139,13 @@ def test_clock_advances_and_settings_toggle(client: TestClient) -> None:
     assert client.get("/__admin/settings").json()["vendorLimits"] is False
     assert client.patch("/__admin/settings", json={"vendorLimits": True}).json()["vendorLimits"] is True
     assert client.patch("/__admin/settings", json={"unknown": 1}).status_code == 400
+
+
+def test_fault_on_a_status_with_a_required_retry_after_needs_retry_after(make_client) -> None:
+    client = make_client(specs=("aisera-ingestion",))
+    refused = client.put("/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429})
+    assert refused.status_code == 400
+    assert "Retry-After" in refused.json()["detail"]
+    assert client.put(
+        "/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429, "retryAfter": 2}
+    ).status_code == 200

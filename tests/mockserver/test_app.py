@@ -112,3 +112,22 @@ def test_served_contract_is_the_file_as_written_with_the_mount_as_first_server(c
         key: value for key, value in original.items() if key != "servers"
     }
     assert "InfoFunc" not in client.get(f"/{ASAPP}/openapi.yaml").text
+
+
+def test_405_lists_every_method_the_contract_declares_on_the_path(make_client) -> None:
+    client = make_client(specs=("alvaria-messaging",))
+    response = client.put("/alvaria-messaging/via/v2/organizations/acme/streaming/session")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, POST"
+
+
+def test_an_absent_optional_body_is_accepted_but_a_literal_null_is_not(make_client) -> None:
+    client = make_client(specs=("sysaid-copilot",))
+    cookies = "JSESSIONID=A1B2C3D4E5F60718293A4B5C6D7E8F90; SERVERID=srv-app-01"
+    headers = {"x-sysaid-hostname": "acme.sysaidit.com", "Cookie": cookies}
+    absent = client.post("/sysaid-copilot/api/monitor/query", headers=headers)
+    assert absent.status_code == 200, absent.text
+    null = client.post(
+        "/sysaid-copilot/api/monitor/query", content=b"null", headers={**headers, "content-type": "application/json"}
+    )
+    assert null.status_code == 400

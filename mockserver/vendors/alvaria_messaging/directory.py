@@ -1,0 +1,172 @@
+"""What the fixtures say Alvaria knows: the token service, organizations, clients, API keys, agents, interactions.
+
+Everything is seeded into the store (collections `alvaria-messaging/<thing>`, listed by the admin API) and read back
+from there, so every worker sees the same directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.errors import FixtureError
+from mockserver.runtime import runtime
+from mockserver.store import Document, Store
+
+__all__ = [
+    "API_KEYS",
+    "CLIENTS",
+    "EVENTS",
+    "FIXTURE_SCHEMA",
+    "INTERACTIONS",
+    "ORGANIZATIONS",
+    "SESSIONS",
+    "SPEC",
+    "TOKENS",
+    "USERS",
+    "api_key",
+    "client",
+    "interaction",
+    "organization",
+    "seed",
+    "token_service",
+    "user",
+]
+
+SPEC = "alvaria-messaging"
+CONFIG = f"{SPEC}/config"
+ORGANIZATIONS = f"{SPEC}/organizations"
+CLIENTS = f"{SPEC}/clients"
+API_KEYS = f"{SPEC}/apiKeys"
+USERS = f"{SPEC}/users"
+INTERACTIONS = f"{SPEC}/interactions"
+TOKENS = f"{SPEC}/tokens"
+SESSIONS = f"{SPEC}/sessions"
+EVENTS = f"{SPEC}/events"
+
+_NAME = {"type": "string", "minLength": 1}
+_ORG_ID = {"type": "string", "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"}
+_SCOPE = {"type": "string", "pattern": "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$"}
+_KIND = {"enum": ["text", "url", "composing"]}
+
+
+def _object(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
+
+
+FIXTURE_SCHEMA: dict[str, Any] = _object(
+    ["tokenService", "channels", "organizations"],
+    tokenService=_object(
+        ["lifetimeSeconds", "scopes"],
+        lifetimeSeconds={"type": "integer", "minimum": 1},
+        scopes={"type": "array", "minItems": 1, "uniqueItems": True, "items": _SCOPE},
+    ),
+    channels=_object(
+        ["chat", "sms"],
+        chat={"type": "array", "uniqueItems": True, "items": _KIND},
+        sms={"type": "array", "uniqueItems": True, "items": _KIND},
+    ),
+    organizations={
+        "type": "array",
+        "minItems": 1,
+        "items": _object(
+            ["orgId", "clients", "apiKeys", "users", "interactions"],
+            orgId=_ORG_ID,
+            clients={
+                "type": "array",
+                "items": _object(
+                    ["clientId", "secret", "scopes"],
+                    clientId=_NAME,
+                    secret=_NAME,
+                    scopes={"type": "array", "uniqueItems": True, "items": _SCOPE},
+                ),
+            },
+            apiKeys={"type": "array", "uniqueItems": True, "items": _NAME},
+            users={"type": "array", "items": _object(["userId"], userId=_NAME, name=_NAME)},
+            interactions={
+                "type": "array",
+                "items": _object(
+                    ["interactionId", "userId", "channel", "state"],
+                    interactionId={"type": "string"},
+                    userId=_NAME,
+                    channel={"enum": ["chat", "sms"]},
+                    state={"enum": ["active", "ended"]},
+                ),
+            },
+        ),
+    },
+)
+
+
+def _check_references(data: dict[str, Any]) -> None:
+    """Refuse what the schema cannot express: duplicate ids, unknown scopes or owners."""
+    known_scopes = set(data["tokenService"]["scopes"])
+    seen: dict[str, set[str]] = {"orgId": set(), "clientId": set(), "apiKey": set()}
+    for org in data["organizations"]:
+        where = f"organization {org['orgId']!r}"
+        values = [("orgId", org["orgId"])] + [("clientId", c["clientId"]) for c in org["clients"]]
+        for kind, value in values + [("apiKey", key) for key in org["apiKeys"]]:
+            if value in seen[kind]:
+                raise FixtureError(f"{SPEC}: {where}: {kind} {value!r} is used twice (it must be unique)")
+            seen[kind].add(value)
+        for entry in org["clients"]:
+            unknown = sorted(set(entry["scopes"]) - known_scopes)
+            if unknown:
+                raise FixtureError(f"{SPEC}: client {entry['clientId']!r}: scopes {unknown} not in tokenService.scopes")
+        agents = {entry["userId"] for entry in org["users"]}
+        interactions: set[str] = set()
+        for entry in org["interactions"]:
+            if entry["userId"] not in agents:
+                raise FixtureError(
+                    f"{SPEC}: {where}: interaction {entry['interactionId']!r} is owned by unknown user "
+                    f"{entry['userId']!r}; users: {sorted(agents)}"
+                )
+            if entry["interactionId"] in interactions:
+                raise FixtureError(f"{SPEC}: {where}: interactionId {entry['interactionId']!r} is used twice")
+            interactions.add(entry["interactionId"])
+
+
+def seed(store: Store, data: dict[str, Any]) -> None:
+    """Store the token service settings, channels and every organization's clients, keys, agents and interactions."""
+    _check_references(data)
+    store.put(CONFIG, "tokenService", {**data["tokenService"], "channels": data["channels"]})
+    for org in data["organizations"]:
+        org_id = org["orgId"]
+        store.put(ORGANIZATIONS, org_id, {"orgId": org_id})
+        for entry in org["clients"]:
+            store.put(CLIENTS, entry["clientId"], {**entry, "orgId": org_id})
+        for key in org["apiKeys"]:
+            store.put(API_KEYS, key, {"orgId": org_id})
+        for entry in org["users"]:
+            store.put(USERS, f"{org_id}:{entry['userId']}", {**entry, "orgId": org_id})
+        for entry in org["interactions"]:
+            store.put(INTERACTIONS, f"{org_id}:{entry['interactionId']}", {**entry, "orgId": org_id})
+
+
+def token_service() -> Document:
+    """`lifetimeSeconds`, known `scopes` and the `channels` table."""
+    return runtime().store.get(CONFIG, "tokenService") or {"lifetimeSeconds": 3599, "scopes": [], "channels": {}}
+
+
+def organization(org_id: str) -> Document | None:
+    """A known organization."""
+    return runtime().store.get(ORGANIZATIONS, org_id)
+
+
+def client(client_id: str) -> Document | None:
+    """A registered client application (with its `orgId`, `secret` and allowed `scopes`)."""
+    return runtime().store.get(CLIENTS, client_id)
+
+
+def api_key(value: str) -> Document | None:
+    """An accepted `x-api-key` (with its `orgId`)."""
+    return runtime().store.get(API_KEYS, value)
+
+
+def user(org_id: str, user_id: str) -> Document | None:
+    """An agent of an organization."""
+    return runtime().store.get(USERS, f"{org_id}:{user_id}")
+
+
+def interaction(org_id: str, interaction_id: str) -> Document | None:
+    """An interaction of an organization (with its owner `userId`, `channel` and `state`)."""
+    return runtime().store.get(INTERACTIONS, f"{org_id}:{interaction_id}")

@@ -98,18 +98,33 @@ class Contract:
         """The contract's title."""
         return str(self.document.get("info", {}).get("title", self.name))
 
+    def templates_for(self, path: str) -> list[str]:
+        """Path templates addressing a concrete path: the most specific ones (fewest templated segments), as
+        OpenAPI gives concrete paths precedence over templated ones."""
+        matches = [t for t in {op.path for op in self.operations.values()} if _template_pattern(t).match(path)]
+        fewest = min((t.count("{") for t in matches), default=0)
+        return sorted(t for t in matches if t.count("{") == fewest)
+
     def methods_at(self, path: str) -> list[str]:
-        """Methods the contract declares on the path template matching a concrete path (for `Allow`)."""
-        methods = []
-        for operation in self.operations.values():
-            pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(operation.path)) + "$"
-            if re.match(pattern, path):
-                methods.append(operation.method)
-        return sorted(set(methods))
+        """Methods the contract declares for a concrete path (for `Allow`)."""
+        matched = set(self.templates_for(path))
+        return sorted({op.method for op in self.operations.values() if op.path in matched})
+
+    def match(self, method: str, path: str) -> Operation | None:
+        """The operation a method and concrete path address, if the contract declares one."""
+        matched = set(self.templates_for(path))
+        candidates = [op for op in self.operations.values() if op.path in matched and op.method == method.upper()]
+        return min(candidates, key=lambda op: op.path.count("{"), default=None)
 
     def operation(self, operation_id: str | None) -> Operation | None:
         """An operation by id (None for None or an unknown id)."""
         return self.operations.get(operation_id) if operation_id else None
+
+
+@functools.cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """`/a/{id}` as a regex for concrete paths (a segment may hold any character but `/`, newlines included)."""
+    return re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
 
 
 def _resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any:

@@ -6,6 +6,7 @@ import asyncio
 import time
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver import faults, journal
@@ -90,6 +91,11 @@ class OperationMiddleware:
         operation_id = routing.get("operation_id")
         spec = scope["path"].lstrip("/").split("/", 1)[0]
         if operation_id and spec in self.runtime.contracts:
+            contract = self.runtime.contracts[spec]
+            routed = contract.operation(operation_id)
+            if routed is not None and routed.path not in contract.templates_for(scope["path"][len(spec) + 1 :]):
+                # Connexion fell through to a templated sibling of a more specific path that lacks this method.
+                raise HTTPException(405)
             fault = faults.fault_for(self.runtime, spec, operation_id)
             if fault is not None:
                 if fault.latencyMs:

@@ -131,3 +131,37 @@ def test_an_absent_optional_body_is_accepted_but_a_literal_null_is_not(make_clie
         "/sysaid-copilot/api/monitor/query", content=b"null", headers={**headers, "content-type": "application/json"}
     )
     assert null.status_code == 400
+
+
+SYSAID_ADMIN = {
+    "x-sysaid-hostname": "acme.sysaidit.com",
+    "Cookie": "JSESSIONID=A1B2C3D4E5F60718293A4B5C6D7E8F90; SERVERID=srv-app-01",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/api/sr/suggest_category_for_text", "POST"),
+        ("PUT", "/api/document/5/query", "POST"),
+        ("OPTIONS", "/api/chat/fromEmail", "POST"),
+    ],
+)
+def test_a_more_specific_path_is_not_answered_by_its_templated_sibling(
+    make_client, method: str, path: str, allow: str
+) -> None:
+    client = make_client(specs=("sysaid-copilot",))
+    response = client.request(method, f"/sysaid-copilot{path}", headers=SYSAID_ADMIN)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
+    assert response.json() == {"status": "error", "error": "Method Not Allowed"}
+
+
+def test_a_path_segment_the_router_cannot_match_is_the_operations_bad_input(make_client) -> None:
+    client = make_client(specs=("sysaid-copilot",))
+    chat = client.get("/sysaid-copilot/api/chat/%0A", headers=SYSAID_ADMIN)
+    assert chat.status_code == 400
+    assert chat.json()["status"] == "error"
+    operation = client.get("/sysaid-copilot/api/longOperation/%0A", headers=SYSAID_ADMIN)
+    assert (operation.status_code, operation.headers["content-type"]) == (400, "text/plain; charset=utf-8")
+    assert operation.text == "Invalid request"

@@ -3,6 +3,7 @@
 Connexion 3.3 refuses an absent JSON body with "Request body must not be empty" even when the operation declares
 `requestBody.required: false`; OpenAPI says such a request is valid, and the vendors' optional bodies (SysAid's
 query operations, Alvaria's session creation) depend on it. An absent optional body reaches the handler as `None`.
+Its multipart validation also leaves every uploaded part's temporary file to the garbage collector.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 
 from connexion.datastructures import MediaTypeDict
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
-from connexion.validators import JSONRequestBodyValidator
-from starlette.datastructures import Headers
+from connexion.validators import JSONRequestBodyValidator, MultiPartFormDataValidator
+from starlette.datastructures import FormData, Headers
+from starlette.formparsers import MultiPartParser
 from starlette.types import Receive, Scope
 
-__all__ = ["VALIDATOR_MAP", "OptionalJSONBodyValidator"]
+__all__ = ["VALIDATOR_MAP", "ClosingMultiPartValidator", "OptionalJSONBodyValidator"]
 
 
 class OptionalJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]  # connexion ships no type hints
@@ -36,7 +38,31 @@ class OptionalJSONBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
         return result
 
 
+class _ClosingMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser, closing the spooled upload files once parsed: the validator only looks at
+    the parts' names and kinds, and the handler receives the body again from the start."""
+
+    async def parse(self) -> FormData:
+        form = await super().parse()
+        await form.close()
+        return form
+
+
+class ClosingMultiPartValidator(MultiPartFormDataValidator):  # type: ignore[misc]  # connexion ships no type hints
+    """Connexion's multipart validation without leaking a temporary file per upload."""
+
+    @property
+    def _form_parser_cls(self) -> type[MultiPartParser]:
+        return _ClosingMultiPartParser
+
+
 VALIDATOR_MAP: dict[str, Any] = {
     **CONNEXION_VALIDATORS,
-    "body": MediaTypeDict({**CONNEXION_VALIDATORS["body"], "*/*json": OptionalJSONBodyValidator}),
+    "body": MediaTypeDict(
+        {
+            **CONNEXION_VALIDATORS["body"],
+            "*/*json": OptionalJSONBodyValidator,
+            "multipart/form-data": ClosingMultiPartValidator,
+        }
+    ),
 }

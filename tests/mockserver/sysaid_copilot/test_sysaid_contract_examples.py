@@ -55,10 +55,6 @@ def succeeded(response: Any) -> bool:
     return body.get("status", "ok") in SUCCESS
 
 
-@pytest.mark.filterwarnings(
-    # Connexion's multipart validator leaves its parsed upload unclosed (see test_sysaid_documents.py).
-    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__:pytest.PytestUnraisableExceptionWarning"
-)
 @pytest.mark.parametrize("operation_id", sorted(CONTRACT.operations))
 def test_every_contract_example_succeeds(make_sysaid: Any, operation_id: str) -> None:
     operation = CONTRACT.operations[operation_id]

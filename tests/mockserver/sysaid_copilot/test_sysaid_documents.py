@@ -8,13 +8,6 @@ from typing import Any
 import pytest
 from sysaid_support import Sysaid
 
-# Connexion 3.3's multipart body validator parses the upload into temporary files it never closes; they are
-# collected right after the request, which Python reports as an unraisable ResourceWarning. Not the mock's handler
-# (it closes the file it receives); reported to the core for a closing validator.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function SpooledTemporaryFile.__del__:pytest.PytestUnraisableExceptionWarning"
-)
-
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Title (VPN guide) >> endobj\n\x00\xff\x10 binary tail"
 DELAY = 30.0
 

@@ -1,0 +1,115 @@
+"""Putting a profile's credentials on Schemathesis cases, and registering the profile with a schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from conformance.auth.base import AuthProfile, is_valid
+from conformance.contracts import Contract, OperationInfo
+
+if TYPE_CHECKING:
+    from schemathesis import AuthContext, BaseSchema, Case
+
+__all__ = ["apply_credentials", "apply_identity_bindings", "install", "read_slot", "write_slot"]
+
+# Seconds Schemathesis keeps the profile before asking again; every re-ask also drops cached tokens.
+REFRESH_INTERVAL = 300
+PARAMETER_LOCATIONS = ("path", "query", "header", "cookie")
+_MISSING = object()
+
+
+def _container(case: Case[Any], location: str) -> Any:
+    return {
+        "path": case.path_parameters,
+        "query": case.query,
+        "header": case.headers,
+        "cookie": case.cookies,
+        "body": case.body,
+    }[location]
+
+
+def read_slot(case: Case[Any], location: str, name: str) -> Any:
+    """The value a case carries at `location`/`name`, or a sentinel when absent."""
+    container = _container(case, location)
+    if isinstance(container, MutableMapping):
+        return container.get(name, _MISSING)
+    return _MISSING
+
+
+def write_slot(case: Case[Any], location: str, name: str, value: Any) -> None:
+    """Set (or, with value None, remove) a parameter, header, cookie or body field of a case."""
+    container = _container(case, location)
+    if container is None and location != "body":
+        container = {}
+        setattr(case, {"path": "path_parameters", "query": "query", "cookie": "cookies"}[location], container)
+    if not isinstance(container, MutableMapping):
+        return
+    if value is None:
+        container.pop(name, None)
+    else:
+        container[name] = value
+
+
+def _binding_candidates(contract: Contract, operation: OperationInfo) -> Iterator[tuple[str, str]]:
+    for parameter in operation.parameters:
+        if parameter.get("in") in PARAMETER_LOCATIONS:
+            yield str(parameter["in"]), str(parameter["name"])
+    for media in (operation.request_body or {}).get("content", {}).values():
+        schema = contract.resolve(media.get("schema", {}))
+        yield from (("body", str(name)) for name in schema.get("properties", {}))
+
+
+def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> None:
+    """Replace generated identity values (org, session, channel token) with the client's real ones.
+
+    Only a value that is valid for its schema is replaced, by another valid value: an invalid value was
+    put there on purpose by a negative case, and replacing it would turn that case into a valid request. A
+    required parameter missing from a positive case is added.
+    """
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    required = {(str(p["in"]), str(p["name"])) for p in operation.parameters if p.get("required")}
+    for location, name in dict.fromkeys(_binding_candidates(profile.contract, operation)):
+        current = read_slot(case, location, name)
+        if current is _MISSING:
+            # Schemathesis sometimes builds a positive case without a required header; a real client sends it.
+            if not (positive and (location, name) in required):
+                continue
+        elif not is_valid(profile.contract.parameter_schema(operation, location, name), current):
+            continue
+        value = profile.binding(operation, location, name)
+        if value is not None:
+            write_slot(case, location, name, value)
+
+
+def apply_credentials(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> bool:
+    """Put the credentials of the first satisfiable security requirement on `case`; True when applied."""
+    requirement = profile.requirement_for(operation)
+    if requirement:
+        for slot, raw in profile.slots(requirement):
+            write_slot(case, slot.location, slot.name, slot.encode(raw))
+    apply_identity_bindings(profile, operation, case)
+    return bool(requirement)
+
+
+def install(schema: BaseSchema, profile: AuthProfile) -> None:
+    """Register `profile` as the schema's auth provider, refreshed after a 401 or every few minutes."""
+    by_label = profile.contract.by_label
+    fetched: list[bool] = []
+
+    class VendorAuth:
+        """Schemathesis auth provider backed by the vendor profile."""
+
+        def get(self, case: Case[Any], context: AuthContext) -> AuthProfile:
+            # Schemathesis only asks again when its cache expired or a 401 invalidated it.
+            if fetched:
+                profile.invalidate()
+            fetched.append(True)
+            return profile
+
+        def set(self, case: Case[Any], data: AuthProfile, context: AuthContext) -> None:
+            operation = by_label.get(case.operation.label)
+            if operation is not None:
+                apply_credentials(data, operation, case)
+
+    schema.auth.auth(refresh_interval=REFRESH_INTERVAL, retry_on=[401])(VendorAuth)

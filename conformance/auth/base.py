@@ -1,0 +1,179 @@
+"""The vendor-independent half of authentication: calling the API for credentials, and putting them on a case.
+
+A profile answers two questions for its vendor: which raw value satisfies each security scheme of the
+contract (`scheme_value`), and which request parameters must carry the client's real identity
+(`binding`: an org id in the path, a channel token in the body, a streaming session header). Everything
+else (choosing the security requirement, encoding bearer/basic/apiKey, the lookalike and malformed values
+that auth enforcement sends) is here, driven by the contract's `securitySchemes`.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import string
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import jsonschema
+import requests
+from referencing.exceptions import Unresolvable
+
+from conformance.contracts import Contract, OperationInfo
+from conformance.credentials import VendorCredentials
+from conformance.errors import AuthenticationError
+from conformance.redaction import Redactor
+
+__all__ = ["ApiClient", "AuthProfile", "Slot", "SlotKind", "is_valid", "lookalike"]
+
+
+class SlotKind(StrEnum):
+    """How a raw credential is encoded into its slot."""
+
+    PLAIN = "plain"
+    BEARER = "bearer"
+    BASIC = "basic"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one credential travels: `header`, `query`, `cookie` or `body`, under `name`."""
+
+    location: str
+    name: str
+    kind: SlotKind = SlotKind.PLAIN
+
+    @classmethod
+    def for_scheme(cls, scheme: Mapping[str, Any]) -> Slot:
+        """The slot a security scheme declares."""
+        if scheme.get("type") == "apiKey":
+            return cls(str(scheme["in"]), str(scheme["name"]))
+        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            return cls("header", "Authorization", SlotKind.BASIC)
+        return cls("header", "Authorization", SlotKind.BEARER)
+
+    def encode(self, raw: str) -> str:
+        """The wire value for a raw credential (`user:password` for basic)."""
+        if self.kind is SlotKind.BEARER:
+            return f"Bearer {raw}"
+        if self.kind is SlotKind.BASIC:
+            return "Basic " + base64.b64encode(raw.encode()).decode()
+        return raw
+
+
+class ApiClient:
+    """The profile's own HTTP client, pointed at the same target as the campaign (network or in-process)."""
+
+    def __init__(self, base_url: str, app: Any | None = None, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        if app is None:
+            self.session: requests.Session = requests.Session()
+        else:
+            from schemathesis.python import asgi
+
+            self.session = asgi.get_client(app).__enter__()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send one request to `base_url + path`."""
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.request(method, self.base_url + path, **kwargs)
+
+
+def lookalike(value: str, rng: random.Random | None = None) -> str:
+    """A value of the same shape (length, character classes) as `value`, but never issued."""
+    rng = rng or random.Random()
+    while True:
+        out = "".join(
+            rng.choice(string.digits)
+            if ch.isdigit()
+            else rng.choice(string.ascii_lowercase)
+            if ch.islower()
+            else rng.choice(string.ascii_uppercase)
+            if ch.isupper()
+            else ch
+            for ch in value
+        )
+        if out != value or not any(ch.isalnum() for ch in value):
+            return out if out != value else value + "x"
+
+
+class AuthProfile(ABC):
+    """One vendor's way of obtaining credentials; subclasses are registered by spec name."""
+
+    spec: ClassVar[str]
+    expected_keys: ClassVar[tuple[str, ...]] = ()
+    identities: ClassVar[tuple[str, ...]] = ()
+    # Credentials whose presence is required but whose value the vendor does not authenticate (routing cookies).
+    presence_only: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(
+        self,
+        contract: Contract,
+        credentials: VendorCredentials,
+        client: ApiClient,
+        redactor: Redactor,
+        identity: str | None = None,
+    ) -> None:
+        self.contract = contract
+        self.credentials = credentials
+        self.client = client
+        self.redactor = redactor
+        self.identity = identity or (self.identities[0] if self.identities else None)
+        # Token fetches happen from Schemathesis' worker threads.
+        self.lock = threading.RLock()
+        redactor.add(*credentials.secrets())
+
+    @abstractmethod
+    def scheme_value(self, scheme: str) -> str | None:
+        """The raw credential satisfying `scheme`, or None when this profile cannot provide it."""
+
+    def binding(self, operation: OperationInfo, location: str, name: str) -> str | None:
+        """The client's real value for a parameter (location `path`/`query`/`header`/`body`), if any."""
+        return None
+
+    def body_slots(self, operation: OperationInfo) -> tuple[str, ...]:
+        """Body fields that carry credentials on `operation` (for vendors without a security scheme)."""
+        return ()
+
+    def invalidate(self) -> None:  # noqa: B027  (most vendors cache nothing)
+        """Forget cached tokens, so the next use obtains fresh ones (after a 401)."""
+
+    def for_identity(self, identity: str) -> AuthProfile:
+        """A profile of the same vendor acting as another identity."""
+        return type(self)(self.contract, self.credentials, self.client, self.redactor, identity)
+
+    def requirement_for(self, operation: OperationInfo) -> dict[str, str] | None:
+        """The first security requirement this profile satisfies, as scheme name to raw value."""
+        for requirement in operation.security:
+            values = {name: self.scheme_value(name) for name in requirement}
+            if all(value is not None for value in values.values()):
+                return {name: value for name, value in values.items() if value is not None}
+        return None
+
+    def slots(self, requirement: Mapping[str, str]) -> Iterator[tuple[Slot, str]]:
+        """Each slot of a requirement with the raw value it carries."""
+        for name, raw in requirement.items():
+            yield Slot.for_scheme(self.contract.security_schemes[name]), raw
+
+    def fail(self, what: str, response: requests.Response) -> AuthenticationError:
+        """An AuthenticationError naming the call and the (masked) answer."""
+        body = self.redactor(response.text[:300])
+        return AuthenticationError(
+            f"{self.spec}: {what} answered {response.status_code}: {body}. Check the credentials "
+            f"({self.credentials.source}) and the base URL."
+        )
+
+
+def is_valid(schema: Mapping[str, Any] | None, value: Any) -> bool:
+    """Whether `value` satisfies a (resolved) parameter schema; unknown schemas never validate."""
+    if schema is None:
+        return False
+    try:
+        return bool(jsonschema.Draft4Validator(dict(schema)).is_valid(value))
+    except (jsonschema.exceptions.SchemaError, Unresolvable):
+        return False

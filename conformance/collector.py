@@ -1,0 +1,122 @@
+"""Folding Schemathesis engine events into a `SpecResult`: findings, coverage, checks that ran, errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from schemathesis.engine import Status, events
+
+from conformance.contracts import Contract
+from conformance.coverage import CoverageReport
+from conformance.describe import describe
+from conformance.redaction import Redactor
+from conformance.results import Exchange, Finding, SpecResult
+
+if TYPE_CHECKING:
+    from schemathesis.core.transport import Response
+    from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
+
+__all__ = ["Collector"]
+
+MAX_BODY = 4000
+
+
+def _flat(headers: dict[str, list[str]]) -> dict[str, str]:
+    return {key: ", ".join(values) for key, values in headers.items()}
+
+
+def _text(payload: bytes | None) -> str | None:
+    if payload is None:
+        return None
+    text = payload.decode("utf-8", errors="replace")
+    return text if len(text) <= MAX_BODY else text[:MAX_BODY] + f"... ({len(text)} characters)"
+
+
+class Collector:
+    """Accumulates one contract's results from the engine's event stream."""
+
+    def __init__(self, contract: Contract, result: SpecResult, redactor: Redactor, labels: set[str]) -> None:
+        self.contract = contract
+        self.result = result
+        self.redact = redactor
+        self.result.coverage = CoverageReport.for_contract(contract, labels)
+        self._seen: set[tuple[str, str, str, str]] = set()
+
+    def feed(self, event: events.EngineEvent) -> None:
+        """Take one engine event into account."""
+        if isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
+            self._scenario(event.recorder, str(event.phase.value))
+        elif isinstance(event, events.FuzzScenarioFinished):
+            self._scenario(event.recorder, "fuzz")
+        elif isinstance(event, events.NonFatalError):
+            self.result.errors.append(self.redact(f"{event.label}: {event.info.title}: {event.info.message}"))
+        elif isinstance(event, events.FatalError):
+            self.result.errors.append(self.redact(f"fatal: {event.exception}"))
+        elif isinstance(event, events.EngineFinished):
+            self.result.stop_reason = str(event.stop_reason.value)
+            self.result.duration = event.running_time
+
+    def _scenario(self, recorder: ScenarioRecorder, phase: str) -> None:
+        for case_id, node in recorder.cases.items():
+            interaction = recorder.interactions.get(case_id)
+            if interaction is not None and interaction.response is not None:
+                response = interaction.response
+                media = (response.headers.get("content-type") or [""])[0]
+                self.result.coverage.record(node.value.operation.label, response.status_code, media)
+                self.result.cases += 1
+        for case_id, checks in recorder.checks.items():
+            parent = recorder.cases.get(case_id)
+            label = parent.value.operation.label if parent is not None else recorder.label
+            for check in checks:
+                self.result.checks_run.setdefault(label, set()).add(check.name)
+                if check.status == Status.FAILURE and check.failure_info is not None:
+                    self._finding(recorder, case_id, label, check, phase)
+
+    def _finding(self, recorder: ScenarioRecorder, case_id: str, label: str, check: CheckNode, phase: str) -> None:
+        assert check.failure_info is not None
+        failure = check.failure_info.failure
+        target = failure.case_id if failure.case_id in recorder.cases else case_id
+        operation_label = recorder.cases[target].value.operation.label if target in recorder.cases else label
+        # The harness' own failures differ by what they document (one per spoiled credential, say).
+        key = (operation_label, check.name, failure.code, f"{failure.title}|{getattr(failure, 'documented', '')}")
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        interaction = recorder.interactions.get(target)
+        response = interaction.response if interaction is not None else None
+        info = self.contract.by_label.get(operation_label)
+        media = (response.headers.get("content-type") or [""])[0] if response is not None else None
+        body = _text(response.content) if response is not None else None
+        received, documented = describe(
+            failure, response.status_code if response else None, media, self.redact(body or ""), info
+        )
+        steps = tuple(step.curl for step in check.failure_info.steps) or (check.failure_info.code_sample,)
+        self.result.findings.append(
+            Finding(
+                spec=self.result.spec,
+                operation=operation_label,
+                operation_id=info.operation_id if info else operation_label,
+                check=check.name,
+                title=self.redact(failure.title),
+                received=self.redact(received),
+                documented=self.redact(documented),
+                curl=tuple(self.redact(step) for step in steps),
+                seed=self.result.seed,
+                phase=phase,
+                exchange=self._exchange(interaction, response),
+            )
+        )
+
+    def _exchange(self, interaction: Interaction | None, response: Response | None) -> Exchange | None:
+        if interaction is None:
+            return None
+        request = interaction.request
+        return Exchange(
+            method=request.method,
+            url=self.redact(request.uri),
+            request_headers={k: self.redact(v) for k, v in _flat(request.headers).items()},
+            request_body=self.redact(_text(request.body) or "") or None,
+            status=response.status_code if response is not None else None,
+            response_headers={k: self.redact(v) for k, v in _flat(response.headers).items()} if response else {},
+            response_body=self.redact(_text(response.content) or "") or None if response else None,
+        )

@@ -1,0 +1,49 @@
+"""The contract drift gate: breaking changes between two versions of an OpenAPI 3.0 contract.
+
+`contract-test diff OLD NEW` (files or `REF:path`) or `contract-test diff --all [REF]`; rule ids and levels are
+oasdiff's (see `catalog`). Python callers use `diff_documents` on parsed documents or `run_diff` with
+`DiffOptions`.
+"""
+
+from __future__ import annotations
+
+from conformance.diff.catalog import RULES, Rule
+from conformance.diff.command import diff_command
+from conformance.diff.errors import (
+    ContractSourceError,
+    ContractStructureError,
+    DiffError,
+    GitRefError,
+    IgnoreFileError,
+)
+from conformance.diff.findings import Finding, Level, Report
+from conformance.diff.gate import DiffOptions, run_diff
+from conformance.diff.ignores import IgnoreRule, apply_ignores, load_ignore_file, parse_ignore_lines
+from conformance.diff.loader import Contract, load_contract
+from conformance.diff.render import OutputFormat, render
+from conformance.diff.rules import diff_documents
+
+__all__ = [
+    "RULES",
+    "Contract",
+    "ContractSourceError",
+    "ContractStructureError",
+    "DiffError",
+    "DiffOptions",
+    "Finding",
+    "GitRefError",
+    "IgnoreFileError",
+    "IgnoreRule",
+    "Level",
+    "OutputFormat",
+    "Report",
+    "Rule",
+    "apply_ignores",
+    "diff_command",
+    "diff_documents",
+    "load_contract",
+    "load_ignore_file",
+    "parse_ignore_lines",
+    "render",
+    "run_diff",
+]

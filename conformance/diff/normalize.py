@@ -1,0 +1,286 @@
+"""Put schemas in a canonical form so that a refactor of a contract compares equal to the original.
+
+`$ref` is resolved (any depth, moved components included), `allOf` is merged into one schema, `oneOf`/`anyOf`
+get the keywords of their parent distributed into each branch and nested alternatives flattened, annotations
+(`description`, `example`, `title`, `x-*` ...) are dropped and defaults spelled out (`nullable: false`,
+`minLength: 0`) are removed. A recursive `$ref` becomes `{"x-cycle": n}`, n being how many `$ref`s up the
+chain the target is, so the marker does not depend on component names. Results are shared, never mutated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from conformance.diff.errors import ContractStructureError
+
+__all__ = ["CYCLE", "Normalizer", "Schema", "alternatives", "signature"]
+
+Schema = dict[str, Any]
+CYCLE = "x-cycle"
+ALTERNATIVE_KEYS = ("oneOf", "anyOf")
+_DROPPED = frozenset(
+    {"description", "title", "example", "examples", "externalDocs", "xml", "deprecated", "default", "$comment"}
+)
+_DEFAULTS: Mapping[str, Any] = {
+    "nullable": False,
+    "readOnly": False,
+    "writeOnly": False,
+    "uniqueItems": False,
+    "exclusiveMinimum": False,
+    "exclusiveMaximum": False,
+    "additionalProperties": True,
+    "minLength": 0,
+    "minItems": 0,
+    "minProperties": 0,
+    "required": [],
+    "properties": {},
+}
+
+
+def signature(schema: Any) -> str:
+    """A canonical text of a normalized schema: equal signatures mean equal schemas."""
+    return json.dumps(schema, sort_keys=True, default=str)
+
+
+def alternatives(schema: Schema) -> tuple[str | None, list[Schema]]:
+    """The `oneOf`/`anyOf` keyword and branches of a normalized schema, or (None, [schema])."""
+    for key in ALTERNATIVE_KEYS:
+        if key in schema:
+            return key, list(schema[key])
+    return None, [schema]
+
+
+class Normalizer:
+    """Resolves references and normalizes schemas of one document, caching acyclic results."""
+
+    def __init__(self, document: Mapping[str, Any], source: str) -> None:
+        self.document = document
+        self.source = source
+        self._cache: dict[str, Schema] = {}
+
+    def lookup(self, ref: str) -> Any:
+        """The node a local `$ref` points to."""
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            raise ContractStructureError(
+                f"{self.source}: $ref {ref!r} is not a local reference (contracts must be self-contained)"
+            )
+        node: Any = self.document
+        for token in (unquote(part).replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/")):
+            if isinstance(node, Mapping) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise ContractStructureError(f"{self.source}: $ref {ref!r} points nowhere (no {token!r})")
+        return node
+
+    def deref(self, node: Any) -> Any:
+        """Follow a chain of `$ref` on a non-schema object (parameter, response, header, body)."""
+        seen: list[str] = []
+        while isinstance(node, Mapping) and "$ref" in node:
+            ref = node["$ref"]
+            if ref in seen:
+                raise ContractStructureError(f"{self.source}: $ref cycle {' -> '.join([*seen, ref])}")
+            seen.append(ref)
+            node = self.lookup(ref)
+        return node
+
+    def schema(self, node: Any) -> Schema:
+        """The normalized form of a schema object."""
+        return self._normalize(node, ())[0]
+
+    def _normalize(self, node: Any, stack: tuple[str, ...]) -> tuple[Schema, bool]:
+        """Normalize `node` below the `$ref` chain `stack`; the flag says whether a cycle marker is inside."""
+        if not isinstance(node, Mapping):
+            return {}, False
+        if "$ref" in node:
+            return self._resolve(str(node["$ref"]), stack)
+        out: Schema = {}
+        cyclic = False
+        for key, value in node.items():
+            if key in _DROPPED or str(key).startswith("x-"):
+                continue
+            if key == "properties" and isinstance(value, Mapping):
+                properties: dict[str, Schema] = {}
+                for name, sub in value.items():
+                    properties[str(name)], inner = self._normalize(sub, stack)
+                    cyclic |= inner
+                out[key] = properties
+            elif key in ("items", "not") or (key == "additionalProperties" and isinstance(value, Mapping)):
+                out[key], inner = self._normalize(value, stack)
+                cyclic |= inner
+            elif key in ("allOf", *ALTERNATIVE_KEYS) and isinstance(value, list):
+                members = []
+                for sub in value:
+                    member, inner = self._normalize(sub, stack)
+                    cyclic |= inner
+                    members.append(member)
+                out[key] = members
+            elif key == "required" and isinstance(value, list):
+                out[key] = sorted({str(name) for name in value})
+            elif key == "discriminator" and isinstance(value, Mapping):
+                out[key] = {"propertyName": value.get("propertyName")}
+            elif key == "type":
+                out[key] = value if isinstance(value, str) else signature(value)
+            elif key == "enum":
+                out[key] = list(value) if isinstance(value, list) else [value]
+            else:
+                out[str(key)] = value
+        return _canonical(out), cyclic
+
+    def _resolve(self, ref: str, stack: tuple[str, ...]) -> tuple[Schema, bool]:
+        if ref in stack:
+            return {CYCLE: len(stack) - stack.index(ref)}, True
+        cached = self._cache.get(ref)
+        if cached is not None:
+            return cached, False
+        result, cyclic = self._normalize(self.lookup(ref), (*stack, ref))
+        if not cyclic:
+            self._cache[ref] = result
+        return result, cyclic
+
+
+def _canonical(schema: Schema) -> Schema:
+    """Merge `allOf`, distribute and flatten alternatives, drop spelled-out defaults, infer `type`."""
+    members = schema.pop("allOf", [])
+    for member in members:
+        schema = merge(schema, member)
+    kind, branches = alternatives(schema)
+    if kind is not None:
+        schema = _distribute(schema, kind, branches)
+    for key, default in _DEFAULTS.items():
+        if key in schema and schema[key] == default:
+            del schema[key]
+    if "type" not in schema and kind is None and CYCLE not in schema:
+        if schema.keys() & {"properties", "required", "additionalProperties"}:
+            schema["type"] = "object"
+        elif "items" in schema:
+            schema["type"] = "array"
+    return schema
+
+
+def _distribute(schema: Schema, kind: str, branches: list[Schema]) -> Schema:
+    base = {key: value for key, value in schema.items() if key not in (kind, "nullable")}
+    flattened: list[Schema] = []
+    seen: set[str] = set()
+    for branch in branches:
+        merged = merge(base, branch) if base else _canonical(dict(branch))
+        nested_kind, nested = alternatives(merged)
+        for candidate in nested if nested_kind is not None else [merged]:
+            text = signature(candidate)
+            if text not in seen:
+                seen.add(text)
+                flattened.append(candidate)
+    result: Schema = dict(flattened[0]) if len(flattened) == 1 else {kind: flattened}
+    if schema.get("nullable"):
+        result["nullable"] = True
+    return result
+
+
+def merge(first: Schema, second: Schema) -> Schema:
+    """The schema both `first` and `second` describe (an `allOf` of the two), as far as the gate needs."""
+    if CYCLE in first or CYCLE in second:
+        marker, other = (first, second) if CYCLE in first else (second, first)
+        return {**other, "x-cycle-merged": marker[CYCLE]}
+    first_kind, first_branches = alternatives(first)
+    second_kind, second_branches = alternatives(second)
+    if first_kind is not None or second_kind is not None:
+        left = _with_base(first, first_kind, first_branches)
+        right = _with_base(second, second_kind, second_branches)
+        result: Schema = {str(first_kind or second_kind): [merge(a, b) for a in left for b in right]}
+        if first.get("nullable") or second.get("nullable"):
+            result["nullable"] = True
+        return _canonical(result)
+    result = dict(first)
+    for key, value in second.items():
+        result[key] = _MERGERS.get(key, _keep_first)(result[key], value) if key in result else value
+    _merge_exclusive(result, first, second, "minimum", "exclusiveMinimum", max)
+    _merge_exclusive(result, first, second, "maximum", "exclusiveMaximum", min)
+    return _canonical(result)
+
+
+def _with_base(schema: Schema, kind: str | None, branches: list[Schema]) -> list[Schema]:
+    """The branches of `schema` with its other keywords merged into each (or the schema itself)."""
+    if kind is None:
+        return [schema]
+    base = {key: value for key, value in schema.items() if key not in (kind, "nullable")}
+    return [merge(base, branch) for branch in branches] if base else branches
+
+
+def _keep_first(first: Any, second: Any) -> Any:
+    return first
+
+
+def _merge_type(first: Any, second: Any) -> Any:
+    if {first, second} == {"integer", "number"}:
+        return "integer"
+    return first
+
+
+def _merge_properties(first: Any, second: Any) -> Any:
+    merged = dict(first)
+    for name, schema in second.items():
+        merged[name] = merge(merged[name], schema) if name in merged else schema
+    return merged
+
+
+def _merge_enum(first: Any, second: Any) -> Any:
+    allowed = {signature(value) for value in second}
+    return [value for value in first if signature(value) in allowed]
+
+
+def _merge_pattern(first: Any, second: Any) -> Any:
+    return first if first == second else " && ".join(sorted({str(first), str(second)}))
+
+
+def _merge_additional(first: Any, second: Any) -> Any:
+    if first is False or second is False:
+        return False
+    if isinstance(first, dict) and isinstance(second, dict):
+        return merge(first, second)
+    return first if isinstance(first, dict) else second
+
+
+_MERGERS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "type": _merge_type,
+    "properties": _merge_properties,
+    "required": lambda a, b: sorted(set(a) | set(b)),
+    "enum": _merge_enum,
+    "pattern": _merge_pattern,
+    "items": merge,
+    "additionalProperties": _merge_additional,
+    "nullable": lambda a, b: bool(a or b),
+    "readOnly": lambda a, b: bool(a or b),
+    "writeOnly": lambda a, b: bool(a or b),
+    "uniqueItems": lambda a, b: bool(a or b),
+    "minLength": max,
+    "minItems": max,
+    "minProperties": max,
+    "maxLength": min,
+    "maxItems": min,
+    "maxProperties": min,
+    "minimum": _keep_first,
+    "maximum": _keep_first,
+}
+
+
+def _merge_exclusive(
+    result: Schema, first: Schema, second: Schema, bound: str, flag: str, tighter: Callable[[Any, Any], Any]
+) -> None:
+    """Keep the tighter of two bounds together with its own exclusive flag."""
+    if bound not in first or bound not in second:
+        return
+    a, b = first[bound], second[bound]
+    chosen = tighter(a, b)
+    result[bound] = chosen
+    if a == b:
+        exclusive = bool(first.get(flag) or second.get(flag))
+    else:
+        exclusive = bool((first if chosen == a else second).get(flag))
+    if exclusive:
+        result[flag] = True
+    else:
+        result.pop(flag, None)

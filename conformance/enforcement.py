@@ -1,0 +1,197 @@
+"""Auth enforcement checks: protected operations refuse bad credentials, admin-only ones refuse non-admins.
+
+Both run once per operation, after the first request the vendor profile authenticated successfully: the
+same request is sent again without each credential, with a malformed one and with a foreign one (same shape,
+never issued), and, on SysAid's admin-only operations, as the configured non-administrator. Each answer must
+be a refusal the operation documents, in the documented body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import schemathesis
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.rate_limit import ratelimit
+
+from conformance.auth import is_admin_only, lookalike
+from conformance.auth.apply import read_slot, write_slot
+from conformance.auth.base import AuthProfile, Slot, SlotKind
+from conformance.checks import decode_body
+from conformance.context import CampaignContext, context_for
+from conformance.contracts import OperationInfo
+from conformance.violations import AdminNotEnforced, AuthNotEnforced
+
+if TYPE_CHECKING:
+    from schemathesis import Case, CheckContext, Response
+
+__all__ = ["Variant", "declared_statuses", "malformed", "variants"]
+
+MISSING_OR_FOREIGN = frozenset({401, 403})
+MALFORMED = frozenset({400, 401, 403})
+BODY_CREDENTIAL = frozenset({400, 401})
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One way of spoiling a credential, and the statuses that count as the documented refusal."""
+
+    description: str
+    slot: Slot
+    value: str | None
+    expected: frozenset[int]
+
+
+def malformed(slot: Slot) -> str:
+    """A value that cannot be a credential of this slot's kind."""
+    if slot.kind is SlotKind.BEARER:
+        return "Bearer"
+    if slot.kind is SlotKind.BASIC:
+        return "Basic %%%not-base64%%%"
+    return "" if slot.location == "body" else "%%%malformed%%%"
+
+
+def variants(profile: AuthProfile, operation: OperationInfo) -> Iterator[Variant]:
+    """Every spoiled-credential request to try on `operation`."""
+    requirement = profile.requirement_for(operation) or {}
+    slots = [(slot, slot.encode(raw), MISSING_OR_FOREIGN) for slot, raw in profile.slots(requirement)]
+    for name in profile.body_slots(operation):
+        value = profile.binding(operation, "body", name)
+        if value is not None:
+            slots.append((Slot("body", name), value, BODY_CREDENTIAL))
+    for slot, value, missing in slots:
+        label = f"{slot.location} {slot.name}"
+        yield Variant(f"without {label}", slot, None, missing)
+        if slot.name in profile.presence_only:
+            continue
+        yield Variant(f"with a malformed {label}", slot, malformed(slot), MALFORMED | missing)
+        yield Variant(f"with a foreign {label}", slot, lookalike(value), MISSING_OR_FOREIGN)
+
+
+def declared_statuses(operation: OperationInfo) -> set[int]:
+    """Statuses the operation declares, with `4XX`-style ranges expanded."""
+    statuses: set[int] = set()
+    for key in operation.responses:
+        if key.isdigit():
+            statuses.add(int(key))
+        elif len(key) == 3 and key[0].isdigit() and key[1:].upper() == "XX":
+            statuses.update(range(int(key[0]) * 100, int(key[0]) * 100 + 100))
+    return statuses
+
+
+def _send(ctx: CheckContext, parent: Case[Any], probe: Case[Any]) -> Response:
+    kwargs: dict[str, Any] = dict(ctx.internals.transport_kwargs or {})
+    kwargs.pop("session", None)
+    kwargs.pop("auth", None)
+    if parent.operation.app is not None:
+        kwargs.setdefault("app", parent.operation.app)
+    ctx.internals.record_case(parent_id=parent.id, case=probe)
+    limiter = parent.operation.schema.config.rate_limit_for(operation=parent.operation)
+    with ratelimit(limiter, parent.operation.base_url):
+        response: Response = parent.operation.schema.transport.send(probe, **kwargs)
+    ctx.internals.record_response(case_id=probe.id, response=response)
+    return response
+
+
+def _received(response: Response) -> str:
+    media, body = decode_body(response)
+    text = body if isinstance(body, str) else json.dumps(body)
+    excerpt = text[:200] if body not in (None, "") else "no body"
+    return f"HTTP {response.status_code} {media or '(no content type)'}: {excerpt}"
+
+
+def _documented_refusal(case: Case[Any], probe: Case[Any], response: Response, expected: set[int]) -> str | None:
+    """None when `response` is a documented refusal; otherwise what the contract documents instead."""
+    if response.status_code not in expected:
+        return f"HTTP {' or '.join(map(str, sorted(expected)))}"
+    try:
+        case.operation.schema.validate_response(case.operation, response, case=probe)
+    except (Failure, FailureGroup) as exc:
+        return f"the documented {response.status_code} body ({str(exc).splitlines()[0]})"
+    return None
+
+
+def _carries(case: Case[Any], profile: AuthProfile, operation: OperationInfo) -> bool:
+    requirement = profile.requirement_for(operation) or {}
+    slots: list[tuple[Slot, str | None]] = [(slot, slot.encode(raw)) for slot, raw in profile.slots(requirement)]
+    slots += [(Slot("body", n), profile.binding(operation, "body", n)) for n in profile.body_slots(operation)]
+    return bool(slots) and all(read_slot(case, s.location, s.name) == value for s, value in slots)
+
+
+def _campaign(case: Case[Any], response: Response) -> tuple[CampaignContext, AuthProfile, OperationInfo] | None:
+    context = context_for(case)
+    if context is None or context.profile is None or not 200 <= response.status_code < 300:
+        return None
+    operation = context.operation_for(case)
+    if operation is None or not _carries(case, context.profile, operation):
+        return None
+    return context, context.profile, operation
+
+
+@schemathesis.check
+def auth_enforcement(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Missing, malformed and foreign credentials get the operation's documented refusal."""
+    found = _campaign(case, response)
+    if found is None:
+        return True
+    context, profile, operation = found
+    if not context.first_time(context.enforced, operation.label):
+        return True
+    failures: list[Failure] = []
+    for variant in variants(profile, operation):
+        probe = case.derive()
+        write_slot(probe, variant.slot.location, variant.slot.name, variant.value)
+        answer = _send(ctx, case, probe)
+        expected = set(variant.expected) & declared_statuses(operation) or set(variant.expected)
+        documented = _documented_refusal(case, probe, answer, expected)
+        if documented is not None:
+            failures.append(
+                AuthNotEnforced(
+                    operation=operation.label,
+                    received=f"{_received(answer)} for a request {variant.description}",
+                    documented=f"{documented} for a request {variant.description}",
+                    case_id=probe.id,
+                )
+            )
+    if failures:
+        raise FailureGroup(failures)
+    return None
+
+
+@schemathesis.check
+def admin_role_enforcement(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Administrator-only operations refuse the configured non-administrator."""
+    found = _campaign(case, response)
+    if found is None:
+        return True
+    context, profile, operation = found
+    user = "user"
+    if user not in profile.identities or not is_admin_only(operation) or profile.identity == user:
+        return True
+    if profile.credentials.get(f"{user}.jsessionid") is None:
+        return True
+    _, body = decode_body(response)
+    if isinstance(body, dict) and body.get("status") == "error":
+        return True
+    if not context.first_time(context.admin_checked, operation.label):
+        return True
+    other = profile.for_identity(user)
+    probe = case.derive()
+    for slot, raw in other.slots(other.requirement_for(operation) or {}):
+        write_slot(probe, slot.location, slot.name, slot.encode(raw))
+    answer = _send(ctx, case, probe)
+    _, answer_body = decode_body(answer)
+    in_band = answer.status_code == 200 and isinstance(answer_body, dict) and answer_body.get("status") == "error"
+    refusals = {status for status in declared_statuses(operation) if 400 <= status < 500}
+    documented = None if in_band else _documented_refusal(case, probe, answer, refusals)
+    if documented is not None:
+        raise AdminNotEnforced(
+            operation=operation.label,
+            received=f"{_received(answer)} as a non-administrator",
+            documented=f'a refusal for non-administrators: 200 with status "error", or {documented}',
+            case_id=probe.id,
+        )
+    return None

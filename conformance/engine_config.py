@@ -1,0 +1,83 @@
+"""Translating `RunSettings` into a Schemathesis configuration for one contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemathesis.config import SchemathesisConfig
+from schemathesis.config._output import DEFAULT_KEYS_TO_SANITIZE, DEFAULT_SENSITIVE_MARKERS
+
+from conformance.contracts import Contract
+from conformance.safety import SAFE_PROBE_METHODS, RateLimitPlan
+from conformance.settings import Phase, RunSettings
+
+__all__ = ["SENSITIVE_KEYS", "SENSITIVE_MARKERS", "build_config"]
+
+SENSITIVE_MARKERS = DEFAULT_SENSITIVE_MARKERS
+# Credential names of these contracts that Schemathesis' default sanitization does not already cover.
+CONTRACT_KEYS = (
+    "x-app-token",
+    "asapp-api-id",
+    "asapp-api-secret",
+    "jsessionid",
+    "serverid",
+    "client_id",
+    "via-client-sessionid",
+    "access_token",
+)
+SENSITIVE_KEYS = frozenset({*DEFAULT_KEYS_TO_SANITIZE, *CONTRACT_KEYS})
+
+
+def _probe_methods(settings: RunSettings, loopback: bool) -> list[str] | None:
+    """Undeclared methods to probe: Schemathesis' default set, only safe ones, or none."""
+    wanted = settings.probe_methods if settings.probe_methods is not None else loopback
+    if not wanted:
+        return []
+    return list(SAFE_PROBE_METHODS) if settings.read_only else None
+
+
+def build_config(
+    settings: RunSettings,
+    contract: Contract,
+    *,
+    base_url: str,
+    seed: int,
+    plan: RateLimitPlan,
+    loopback: bool,
+    max_time: int | None,
+) -> SchemathesisConfig:
+    """The Schemathesis configuration for one contract's campaign."""
+    generation = {"mode": settings.data_mode.value, "max-examples": settings.max_examples}
+    coverage: dict[str, Any] = {"enabled": Phase.COVERAGE in settings.phases}
+    unexpected = _probe_methods(settings, loopback)
+    if unexpected is not None:
+        coverage["unexpected-methods"] = unexpected
+    stateful: dict[str, Any] = {"enabled": Phase.STATEFUL in settings.phases}
+    if settings.stateful_max_steps is not None:
+        stateful["max-steps"] = settings.stateful_max_steps
+    data: dict[str, Any] = {
+        "seed": seed,
+        "base-url": base_url,
+        "workers": settings.workers,
+        "request-timeout": settings.request_timeout,
+        "generation": generation,
+        "phases": {
+            "examples": {"enabled": Phase.EXAMPLES in settings.phases},
+            "coverage": coverage,
+            "fuzzing": {"enabled": Phase.FUZZING in settings.phases},
+            "stateful": stateful,
+        },
+        "output": {"sanitization": {"keys-to-sanitize": sorted(SENSITIVE_KEYS)}},
+    }
+    if max_time is not None:
+        data["max-time"] = max_time
+    if settings.extra_headers:
+        data["headers"] = dict(settings.extra_headers)
+    if plan.rate is not None and not plan.per_operation:
+        data["rate-limit"] = plan.rate
+    if plan.rate is not None and plan.per_operation:
+        # One operation config per endpoint, so each gets its own limiter (the vendor counts per endpoint).
+        data["operations"] = [
+            {"include-operation-id": info.operation_id, "rate-limit": plan.rate} for info in contract.operations()
+        ]
+    return SchemathesisConfig.from_dict(data)

@@ -1,0 +1,90 @@
+"""Keeping a run safe against live systems: loopback detection, vendor rate limits, read-only selection,
+undeclared-method probing, and honouring `Retry-After`."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from schemathesis.core.rate_limit import parse_retry_after
+
+if TYPE_CHECKING:
+    from schemathesis import BaseSchema, Case, HookContext, Response
+
+__all__ = [
+    "SAFE_METHODS",
+    "VENDOR_RATE_LIMITS",
+    "RateLimitPlan",
+    "install_retry_after",
+    "is_loopback",
+    "rate_limit_plan",
+]
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Undeclared methods that are still safe to probe in read-only mode (RFC 9110 section 9.2.1).
+SAFE_PROBE_METHODS = ("options", "trace")
+
+
+class RateLimitPlan:
+    """A rate and whether it applies to each operation separately (per endpoint) or to the whole API."""
+
+    def __init__(self, rate: str | None, per_operation: bool, source: str) -> None:
+        self.rate = rate
+        self.per_operation = per_operation
+        self.source = source
+
+    def describe(self) -> str:
+        """One line for the run header."""
+        if self.rate is None:
+            return f"no rate limit ({self.source})"
+        scope = "per operation" if self.per_operation else "for the whole API"
+        return f"{self.rate} {scope} ({self.source})"
+
+
+# Vendor recommendations, applied by default when the target is not loopback.
+VENDOR_RATE_LIMITS: dict[str, tuple[str, bool, str]] = {
+    "aisera-ingestion": ("5/m", True, "Aisera: 5 calls per endpoint per minute"),
+    "aisera-conversation": ("5/m", True, "Aisera: 5 calls per endpoint per minute"),
+    "sysaid-copilot": ("200/m", False, "SysAid REST API: 1,000 requests per 5 minutes"),
+    "asapp-metadata-ingestion": ("100/s", False, "ASAPP: spike arrest at 100 requests per second"),
+    "alvaria-messaging": ("60/m", False, "no vendor figure; conservative harness default"),
+}
+DEFAULT_LIVE_RATE = ("60/m", False, "no vendor figure; conservative harness default")
+
+
+def is_loopback(base_url: str) -> bool:
+    """Whether the target is this machine (`localhost`, 127.0.0.0/8, ::1) or an in-process app."""
+    host = urlsplit(base_url).hostname or ""
+    if host in ("localhost", "testserver") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def rate_limit_plan(spec: str, base_url: str, explicit: str | None) -> RateLimitPlan:
+    """The explicit `--rate-limit`, else the vendor's recommendation for non-loopback targets."""
+    if explicit is not None:
+        return RateLimitPlan(explicit, False, "--rate-limit")
+    if is_loopback(base_url):
+        return RateLimitPlan(None, False, "loopback target")
+    rate, per_operation, source = VENDOR_RATE_LIMITS.get(spec, DEFAULT_LIVE_RATE)
+    return RateLimitPlan(rate, per_operation, source)
+
+
+def install_retry_after(schema: BaseSchema, sleep: Callable[[float], None] = time.sleep) -> None:
+    """After a 429, wait as long as `Retry-After` says (at most 60 s) before the next request."""
+
+    def after_call(context: HookContext, case: Case[Any], response: Response) -> None:
+        if response.status_code != 429:
+            return
+        values = response.headers.get("retry-after") or [""]
+        delay = parse_retry_after(values[0])
+        if delay:
+            sleep(delay)
+
+    schema.hook("after_call")(after_call)

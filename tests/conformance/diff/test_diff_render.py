@@ -1,0 +1,90 @@
+"""The four report formats: what each shows, and that JSON and JUnit parse."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+
+from conformance.diff import Finding, IgnoreRule, Level, OutputFormat, Report, render
+
+BREAKING = Finding("response-required-property-removed", Level.ERR, "GET", "/a", "property 'x' was removed", "shop")
+RISKY = Finding("response-property-enum-value-added", Level.WARN, "GET", "/a", "gained 'b|c'", "shop")
+NOTE = Finding("endpoint-added", Level.INFO, "POST", "/b", "the operation was added", "crm")
+ACCEPTED = Finding("request-property-removed", Level.WARN, "PUT", "/c", "property 'y' was removed", "shop")
+RULE = IgnoreRule("PUT", "/c", "request-property-removed", "vendor dropped it", ".drift-ignore", 4)
+REPORT = Report((BREAKING, RISKY, NOTE), ((ACCEPTED, RULE),), (), ("crm", "shop"))
+EMPTY = Report((), contracts=("shop",))
+
+
+def test_text_lists_each_finding_and_ends_with_the_verdict() -> None:
+    text = render(REPORT, OutputFormat.TEXT, Level.ERR)
+    assert "ERR   response-required-property-removed  GET /a: property 'x' was removed" in text
+    assert "ignored  request-property-removed  PUT /c (.drift-ignore:4: vendor dropped it)" in text
+    assert "== shop" in text and "== crm" in text
+    assert text.rstrip().splitlines()[-1] == "3 findings (1 ERR, 1 WARN, 1 INFO), 1 ignored: FAILED: 1 at or above ERR"
+
+
+def test_text_verdict_follows_fail_on() -> None:
+    only_info = Report((NOTE,), contracts=("crm",))
+    assert render(only_info, OutputFormat.TEXT, Level.WARN).rstrip().endswith("passed (--fail-on WARN)")
+    assert "FAILED: 2 at or above WARN" in render(REPORT, OutputFormat.TEXT, Level.WARN)
+
+
+def test_text_mentions_ignore_lines_that_matched_nothing() -> None:
+    stale = Report((), unused_ignores=(RULE,), contracts=("shop",))
+    assert "note: ignore line .drift-ignore:4: PUT /c request-property-removed matched no finding" in render(
+        stale, OutputFormat.TEXT, Level.ERR
+    )
+
+
+def test_markdown_is_a_table_with_escaped_cells_and_ignored_details() -> None:
+    markdown = render(REPORT, OutputFormat.MARKDOWN, Level.ERR)
+    assert markdown.startswith("### :x: Contract drift")
+    assert "| Level | Rule | Contract | Operation | Change |" in markdown
+    assert "| WARN | `response-property-enum-value-added` | shop | `GET /a` | gained 'b\\|c' |" in markdown
+    assert "<details><summary>Ignored findings</summary>" in markdown
+    assert "- `request-property-removed` `PUT /c`: vendor dropped it" in markdown
+
+
+def test_markdown_without_findings_says_the_gate_passed() -> None:
+    markdown = render(EMPTY, OutputFormat.MARKDOWN, Level.ERR)
+    assert markdown.startswith("### :white_check_mark: Contract drift")
+    assert "| Level |" not in markdown
+
+
+def test_json_carries_findings_with_oasdiff_ids_and_a_summary() -> None:
+    data = json.loads(render(REPORT, OutputFormat.JSON, Level.WARN))
+    counts = {"ERR": 1, "WARN": 1, "INFO": 1}
+    assert data["summary"] == {"fail_on": "WARN", "passed": False, "counts": counts, "ignored": 1}
+    assert data["findings"][0] == {
+        "contract": "shop",
+        "id": "response-required-property-removed",
+        "level": "ERR",
+        "operation": "GET /a",
+        "message": "property 'x' was removed",
+        "oasdiff_id": "response-required-property-removed",
+    }
+    assert data["ignored"][0]["reason"] == "vendor dropped it"
+    assert data["ignored"][0]["ignore_line"] == ".drift-ignore:4"
+
+
+@pytest.mark.parametrize(("fail_on", "failures"), [(Level.ERR, 1), (Level.WARN, 2), (Level.INFO, 3)])
+def test_junit_fails_the_findings_at_or_above_fail_on(fail_on: Level, failures: int) -> None:
+    root = ElementTree.fromstring(render(REPORT, OutputFormat.JUNIT, fail_on))
+    assert root.tag == "testsuites"
+    assert root.get("failures") == str(failures)
+    assert root.get("tests") == "4"
+    assert root.get("skipped") == "1"
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    assert set(suites) == {"contract drift shop", "contract drift crm"}
+    skipped = [case for case in root.iter("testcase") if case.find("skipped") is not None]
+    assert [case.get("classname") for case in skipped] == ["shop.PUT /c"]
+
+
+def test_junit_without_findings_has_one_passing_case_per_contract() -> None:
+    root = ElementTree.fromstring(render(EMPTY, OutputFormat.JUNIT, Level.ERR))
+    [case] = list(root.iter("testcase"))
+    assert case.get("name") == "no changes found"
+    assert root.get("failures") == "0"

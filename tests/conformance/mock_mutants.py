@@ -1,0 +1,418 @@
+"""A catalogue of deliberately broken variants of the mock server, proving the conformance harness catches them.
+
+A mutant is the real mock (`create_app` with response validation off, so that a broken answer reaches the client
+instead of becoming the mock's own 500) changed in ONE targeted way: a monkeypatched vendor handler, security
+checker or contract hook, or an ASGI wrapper (`RewriteResponse`) that rewrites the answers of one operation.
+Each entry below is one function, registered with `@mutant(...)`: its name is the mutant's name, its docstring
+says what is broken, and the decorator names the contract, the operations the campaign is restricted to, the
+phases that reach the defect and the harness check that must report it. `docs/mutants.md` tables the catalogue.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from connexion.exceptions import OAuthProblem
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import mockserver.vendors.aisera_conversation as aisera_conversation
+import mockserver.vendors.aisera_ingestion as aisera_ingestion
+import mockserver.vendors.asapp_metadata_ingestion as asapp
+import mockserver.vendors.sysaid_copilot as sysaid
+from conformance import Phase, ProgressMode, RunSettings
+from mockserver import Settings, create_app
+from mockserver.runtime import runtime
+from mockserver.vendors.aisera_conversation.fixture import CHANNELS
+from mockserver.vendors.alvaria_messaging import auth as alvaria_auth
+from mockserver.vendors.alvaria_messaging import directory as alvaria_directory
+from mockserver.vendors.alvaria_messaging import envelopes as alvaria_envelopes
+from mockserver.vendors.sysaid_copilot import chats as sysaid_chats
+from mockserver.vendors.sysaid_copilot import records as sysaid_records
+from mockserver.vendors.sysaid_copilot import replies as sysaid_replies
+from mockserver.vendors.sysaid_copilot import session as sysaid_session
+
+__all__ = ["CATALOGUE", "SEED", "Answer", "Mutant", "RewriteResponse", "operation_is"]
+
+SEED = 20240501
+"""One fixed generation seed for the whole catalogue, so that a kill (or a miss) reproduces."""
+FAST = (Phase.EXAMPLES, Phase.COVERAGE)
+"""The documented examples and the deterministic coverage phase: positive and negative cases, no random search."""
+
+Wrapper = Callable[[ASGIApp], ASGIApp]
+Install = Callable[[pytest.MonkeyPatch], Wrapper | None]
+"""Applies a mutant's patches; returns the ASGI wrapper to put around the mock, if the mutant needs one."""
+
+
+# -- rewriting answers -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """A buffered response as `RewriteResponse` hands it to a rewrite: status, headers (lower-case) and body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body decoded as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            return None
+
+
+Applies = Callable[[Scope], bool]
+"""Whether a request's answer is rewritten; asked when the answer starts, once Connexion has routed the request."""
+
+
+def operation_is(*operation_ids: str) -> Applies:
+    """Requests Connexion routed to one of these operations."""
+    return lambda scope: scope["extensions"].get("connexion_routing", {}).get("operation_id") in operation_ids
+
+
+class RewriteResponse:
+    """ASGI wrapper that buffers the answers `applies` selects and sends what `rewrite` makes of them."""
+
+    def __init__(self, app: ASGIApp, applies: Applies, rewrite: Callable[[Answer], None]) -> None:
+        self.app = app
+        self.applies = applies
+        self.rewrite = rewrite
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Created here, the dict is shared with Connexion's copies of the scope: its routing result shows up in it.
+        scope.setdefault("extensions", {})
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start" and self.applies(scope):
+                start = message
+            elif start is None:
+                await send(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await self._send(start, b"".join(chunks), send)
+
+        await self.app(scope, receive, buffered)
+
+    async def _send(self, start: Message, body: bytes, send: Send) -> None:
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in start["headers"]}
+        answer = Answer(start["status"], headers, body)
+        self.rewrite(answer)
+        answer.headers["content-length"] = str(len(answer.body))
+        raw = [(key.encode("latin-1"), value.encode("latin-1")) for key, value in answer.headers.items()]
+        await send({"type": "http.response.start", "status": answer.status, "headers": raw})
+        await send({"type": "http.response.body", "body": answer.body, "more_body": False})
+
+
+def rewrite(applies: Applies, change: Callable[[Answer], None]) -> Wrapper:
+    """A wrapper passing the selected answers through `change` (which edits the answer in place)."""
+    return lambda app: RewriteResponse(app, applies, change)
+
+
+def rewrite_json(
+    applies: Applies, when: Callable[[int, dict[str, Any]], bool], change: Callable[[dict[str, Any]], None]
+) -> Wrapper:
+    """A wrapper applying `change` to the JSON object bodies of the selected answers for which `when` holds."""
+
+    def edit(answer: Answer) -> None:
+        document = answer.json()
+        if isinstance(document, dict) and when(answer.status, document):
+            change(document)
+            answer.body = json.dumps(document).encode()
+
+    return rewrite(applies, edit)
+
+
+# -- the catalogue -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One deliberately broken variant of the mock, and the harness check that must catch it."""
+
+    name: str
+    spec: str
+    operations: tuple[str, ...]
+    breaks: str
+    caught_by: str
+    phases: tuple[Phase, ...]
+    install: Install
+    max_examples: int
+
+    @contextmanager
+    def app(self) -> Iterator[ASGIApp]:
+        """The broken mock, patched for as long as the context lasts (Connexion resolves handlers lazily)."""
+        with pytest.MonkeyPatch.context() as patch:
+            wrapper = self.install(patch)
+            app = self.pristine_app()
+            yield app if wrapper is None else wrapper(app)
+
+    def pristine_app(self) -> ASGIApp:
+        """The unbroken mock with the same settings: the control a kill is measured against."""
+        app: ASGIApp = create_app(Settings(validate_responses=False, specs=(self.spec,)))
+        return app
+
+    def settings(self) -> RunSettings:
+        """The campaign aimed at the defect: its operations and phases, few examples, the catalogue's seed."""
+        return RunSettings(
+            specs=(self.spec,),
+            include_operations=self.operations,
+            phases=self.phases,
+            max_examples=self.max_examples,
+            seed=SEED,
+            progress=ProgressMode.OFF,
+        )
+
+
+_CATALOGUE: list[Mutant] = []
+
+
+def mutant(
+    spec: str, operations: tuple[str, ...], caught_by: str, phases: tuple[Phase, ...] = FAST, max_examples: int = 10
+) -> Callable[[Install], Install]:
+    """Register the decorated install function as a mutant named after it and described by its docstring."""
+
+    def register(install: Install) -> Install:
+        name = install.__name__.replace("_", "-")
+        breaks = " ".join((install.__doc__ or "").split())
+        _CATALOGUE.append(Mutant(name, spec, operations, breaks, caught_by, phases, install, max_examples))
+        return install
+
+    return register
+
+
+# Aisera Ingestion
+
+
+@mutant("aisera-ingestion", ("requestIngestionToken",), "response_schema_conformance")
+def aisera_token_drops_expires_in(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The token answer leaves out the required `expires_in`."""
+    return rewrite_json(
+        operation_is("requestIngestionToken"),
+        lambda status, _: status == 200,
+        lambda body: body.pop("expires_in", None),
+    )
+
+
+@mutant("aisera-ingestion", ("ingestIncidents",), "content_type_conformance")
+def aisera_incidents_text_plain(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A successful `POST /incidents` is labelled `text/plain` instead of the documented `application/json`."""
+
+    def relabel(answer: Answer) -> None:
+        if answer.status == 200:
+            answer.headers["content-type"] = "text/plain; charset=utf-8"
+
+    return rewrite(operation_is("ingestIncidents"), relabel)
+
+
+@mutant("aisera-ingestion", ("requestIngestionToken",), "negative_data_rejection")
+def aisera_grant_type_enum_bypassed(patch: pytest.MonkeyPatch) -> None:
+    """Request validation skips `grant_type`'s enum (`password`): a token is issued for any grant type."""
+    real: Callable[[dict[str, Any]], dict[str, Any]] = getattr(aisera_ingestion, "prepare_contract", lambda d: d)
+
+    def prepare_contract(document: dict[str, Any]) -> dict[str, Any]:
+        prepared = copy.deepcopy(real(document))
+        for schema in prepared["components"]["schemas"].values():
+            schema.get("properties", {}).get("grant_type", {}).pop("enum", None)
+        return prepared
+
+    patch.setattr(aisera_ingestion, "prepare_contract", prepare_contract, raising=False)
+
+
+@mutant("aisera-ingestion", ("ingestAlerts",), "workflow:token_expiry", (Phase.STATEFUL,))
+def aisera_token_never_expires(patch: pytest.MonkeyPatch) -> None:
+    """The bearer checker ignores the token's `expiresAt`: a token is still honoured after its hour."""
+
+    def bearer(token: str, source: str) -> dict[str, Any]:
+        grant = runtime().store.get(f"{aisera_ingestion.SPEC}/tokens", aisera_ingestion._token_key(token))
+        if grant is None:
+            raise OAuthProblem(detail=f"unknown access token ({source})")
+        return {"sub": grant["username"], "scope": "", **grant}
+
+    patch.setattr(aisera_ingestion, "_bearer", bearer)
+
+
+@mutant("aisera-ingestion", ("ingestChanges",), "positive_data_acceptance")
+def aisera_changes_refuses_batches(patch: pytest.MonkeyPatch) -> None:
+    """`POST /changes` refuses a valid array of records with 400 (it only takes single records)."""
+    real = aisera_ingestion.ingest_changes
+
+    async def ingest_changes(body: dict[str, Any] | list[dict[str, Any]]) -> Any:
+        if isinstance(body, list):
+            refusal = aisera_ingestion._error(400, "send one record per request", "body")
+            return refusal, 400, {"Content-Type": "application/json"}
+        return await real(body)
+
+    patch.setattr(aisera_ingestion, "ingest_changes", ingest_changes)
+
+
+# Aisera Conversation
+
+
+@mutant("aisera-conversation", ("receiveConversationRequest",), "response_schema_conformance")
+def aisera_conversation_numeric_session_id(patch: pytest.MonkeyPatch) -> Wrapper:
+    """`sessionId` is answered as a number (the first 32 bits of the UUID) instead of a string."""
+
+    def renumber(body: dict[str, Any]) -> None:
+        body["sessionId"] = int(str(body["sessionId"])[:8], 16)
+
+    return rewrite_json(
+        operation_is("receiveConversationRequest"), lambda status, body: status == 200 and "sessionId" in body, renumber
+    )
+
+
+@mutant("aisera-conversation", ("receiveConversationRequest",), "aisera_error_code")
+def aisera_conversation_error_code_500(patch: pytest.MonkeyPatch) -> None:
+    """The error envelope's `code` is always 500 (the ERR-012 default), whatever the HTTP status."""
+    real = aisera_conversation._error
+
+    def error(status: int, message: str, path: str | None) -> dict[str, Any]:
+        return {**real(status, message, path), "code": 500}
+
+    patch.setattr(aisera_conversation, "_error", error)
+
+
+@mutant("aisera-conversation", ("receiveConversationRequest",), "unsupported_method", (Phase.COVERAGE,))
+def aisera_conversation_undeclared_method_404(patch: pytest.MonkeyPatch) -> Wrapper:
+    """An undeclared method on `/api/receive` gets 404 instead of 405 with `Allow`."""
+
+    def not_found(answer: Answer) -> None:
+        if answer.status == 405:
+            answer.status = 404
+            answer.headers.pop("allow", None)
+
+    # A 405 is never routed to an operation, so this rewrite selects by path.
+    return rewrite(lambda scope: scope["path"].endswith("/api/receive"), not_found)
+
+
+@mutant("aisera-conversation", ("receiveConversationRequest",), "auth_enforcement")
+def aisera_conversation_any_channel_token(patch: pytest.MonkeyPatch) -> None:
+    """An unknown channel `token` is served by the first channel instead of being refused with 401."""
+    real = aisera_conversation.receive_conversation_request
+
+    async def receive_conversation_request(body: dict[str, Any]) -> Any:
+        store = runtime().store
+        if store.get(CHANNELS, str(body["token"])) is None:
+            body = {**body, "token": store.ids(CHANNELS)[0]}
+        return await real(body)
+
+    patch.setattr(aisera_conversation, "receive_conversation_request", receive_conversation_request)
+
+
+# SysAid Copilot
+
+
+@mutant("sysaid-copilot", ("queryDatasetRecords",), "admin_role_enforcement")
+def sysaid_records_admin_check_missing(patch: pytest.MonkeyPatch) -> None:
+    """The dataset-record handlers take every caller for an administrator: a non-admin reads the records."""
+    patch.setattr(sysaid_records, "caller", lambda: dataclasses.replace(sysaid_session.caller(), is_admin=True))
+
+
+@mutant("sysaid-copilot", ("startChat", "getChat", "deleteChat"), "workflow:sysaid_chat_lifecycle", (Phase.STATEFUL,))
+def sysaid_delete_chat_keeps_chat(patch: pytest.MonkeyPatch) -> None:
+    """`DELETE /api/chat/{chatuid}` answers `status: "ok"` but the chat stays readable."""
+
+    async def delete_chat(chatuid: str) -> Any:
+        chat, error = sysaid_chats.find_chat(chatuid, sysaid_session.caller())
+        return sysaid_replies.ok() if chat is not None else sysaid_replies.refuse(error)
+
+    patch.setattr(sysaid, "delete_chat", delete_chat)
+
+
+@mutant("sysaid-copilot", ("getChat",), "sysaid_status_envelope", (Phase.FUZZING,))
+def sysaid_in_band_error_says_ok(patch: pytest.MonkeyPatch) -> Wrapper:
+    """An in-band error of `GET /api/chat/{chatuid}` (HTTP 200) says `status: "ok"` next to its `error`."""
+    return rewrite_json(
+        operation_is("getChat"),
+        lambda status, body: status == 200 and body.get("status") == "error",
+        lambda body: body.update(status="ok"),
+    )
+
+
+# ASAPP Metadata Ingestion
+
+
+@mutant("asapp-metadata-ingestion", ("manyAgentMetadata",), "asapp_batch_error_count")
+def asapp_batch_error_count_zero(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A batch answer reports `errorCount: 0` however many items failed."""
+    return rewrite_json(
+        operation_is("manyAgentMetadata"), lambda _, body: "errorCount" in body, lambda body: body.update(errorCount=0)
+    )
+
+
+@mutant("asapp-metadata-ingestion", ("singleAgentMetadata",), "auth_enforcement")
+def asapp_secret_not_compared(patch: pytest.MonkeyPatch) -> None:
+    """The `asapp-api-secret` checker accepts any secret sent with a known `asapp-api-id`."""
+
+    def check_api_secret(api_secret: str, request: Any) -> dict[str, Any]:
+        return asapp.check_api_id(request.headers.get("asapp-api-id", ""))
+
+    patch.setattr(asapp, "check_api_secret", check_api_secret)
+
+
+@mutant("asapp-metadata-ingestion", ("singleCustomerMetadata",), "not_a_server_error")
+def asapp_crash_without_event_id(patch: pytest.MonkeyPatch) -> None:
+    """The handler crashes (500) when the optional `eventId` is left out or null."""
+    real = asapp.single_customer_metadata
+
+    def single_customer_metadata(body: dict[str, Any]) -> Any:
+        body["eventId"].strip()
+        return real(body)
+
+    patch.setattr(asapp, "single_customer_metadata", single_customer_metadata)
+
+
+# Alvaria Messaging
+
+
+@mutant("alvaria-messaging", ("sendText",), "status_code_conformance")
+def alvaria_send_text_200(patch: pytest.MonkeyPatch) -> Wrapper:
+    """An accepted `sendText` answers 200, which the contract does not declare (it documents 202)."""
+
+    def ok(answer: Answer) -> None:
+        if answer.status == 202:
+            answer.status = 200
+
+    return rewrite(operation_is("sendText"), ok)
+
+
+@mutant("alvaria-messaging", ("sendText",), "alvaria_error_code")
+def alvaria_error_code_400(patch: pytest.MonkeyPatch) -> None:
+    """`ErrorResponse.code` is always 400, whatever the HTTP status (401, 404, ...)."""
+    real = alvaria_envelopes.error_response
+
+    def error_response(status: int, detail: str, **options: Any) -> dict[str, Any]:
+        return {**real(status, detail, **options), "code": 400}
+
+    patch.setattr(alvaria_envelopes, "error_response", error_response)
+
+
+@mutant("alvaria-messaging", ("createStreamingSession", "sendText"), "workflow:token_expiry", (Phase.STATEFUL,))
+def alvaria_token_never_expires(patch: pytest.MonkeyPatch) -> None:
+    """The bearer checker ignores the token's `expiresAt`: a token is still honoured after its 3599 s."""
+
+    def check_access_token(token: str, request: Any) -> dict[str, Any] | None:
+        found = runtime().store.get(alvaria_directory.TOKENS, token)
+        if found is None:
+            return None
+        alvaria_auth._refuse_other_organization(found["orgId"], request, "access token")
+        return {"sub": found["clientId"], "scope": found["scope"], "orgId": found["orgId"]}
+
+    patch.setattr(alvaria_auth, "check_access_token", check_access_token)
+
+
+CATALOGUE: tuple[Mutant, ...] = tuple(_CATALOGUE)

@@ -1,0 +1,207 @@
+"""Auth profiles obtain credentials as a real client would, refresh them, and place them on requests."""
+
+from __future__ import annotations
+
+import base64
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from conformance.auth import ApiClient, Slot, create_profile, is_admin_only, lookalike
+from conformance.auth.apply import apply_credentials, apply_identity_bindings
+from conformance.auth.base import SlotKind
+from conformance.contracts import load_contract
+from conformance.credentials import Credentials
+from conformance.errors import AuthenticationError
+from conformance.redaction import MASK, Redactor
+
+
+def token_server(calls: list[dict[str, Any]], *, accept: bool = True) -> Starlette:
+    """Aisera and Alvaria token endpoints plus Alvaria's session endpoint, recording what they receive."""
+
+    async def aisera(request: Request) -> JSONResponse:
+        calls.append({"kind": "aisera", **dict(await request.form())})
+        if not accept:
+            return JSONResponse({"code": 401, "error": "bad password ingest-demo-password"}, status_code=401)
+        return JSONResponse({"access_token": f"aisera-token-{len(calls)}", "expires_in": 3600})
+
+    async def alvaria(request: Request) -> JSONResponse:
+        calls.append(
+            {
+                "kind": "alvaria",
+                "auth": request.headers.get("authorization"),
+                "realm": request.query_params.get("realm"),
+                **dict(await request.form()),
+            }
+        )
+        return JSONResponse(
+            {"access_token": f"alv-token-{len(calls)}", "scope": "x", "token_type": "Bearer", "expires_in": 3599}
+        )
+
+    async def session(request: Request) -> JSONResponse:
+        calls.append(
+            {
+                "kind": "session",
+                "auth": request.headers.get("authorization"),
+                "key": request.headers.get("x-api-key"),
+                "org": request.path_params["org"],
+            }
+        )
+        return JSONResponse(
+            {"sessionId": f"session-{len(calls)}", "creationTime": "2024-01-01T00:00:00Z", "inactivityDelay": 60}
+        )
+
+    return Starlette(
+        routes=[
+            Route("/tenant-users/oauth2/token", aisera, methods=["POST"]),
+            Route("/tokenservice/oauth2/access_token", alvaria, methods=["POST"]),
+            Route("/via/v2/organizations/{org}/streaming/session", session, methods=["POST"]),
+        ]
+    )
+
+
+def profile_for(spec: str, app: Starlette, redactor: Redactor | None = None) -> Any:
+    credentials = Credentials.load(None, [spec], environ={}).for_spec(spec)
+    return create_profile(load_contract(spec), credentials, ApiClient("http://testserver", app), redactor or Redactor())
+
+
+def fake_case(**containers: Any) -> Any:
+    values = {"path_parameters": {}, "query": {}, "headers": {}, "cookies": {}, "body": None, "meta": None}
+    values.update(containers)
+    return SimpleNamespace(**values)
+
+
+def test_slots_follow_the_security_scheme_type():
+    assert Slot.for_scheme({"type": "apiKey", "in": "cookie", "name": "JSESSIONID"}) == Slot("cookie", "JSESSIONID")
+    bearer = Slot.for_scheme({"type": "oauth2", "flows": {}})
+    assert bearer.encode("abc") == "Bearer abc"
+    basic = Slot.for_scheme({"type": "http", "scheme": "basic"})
+    assert basic.kind is SlotKind.BASIC
+    assert basic.encode("id:secret") == "Basic " + base64.b64encode(b"id:secret").decode()
+
+
+def test_lookalike_keeps_the_shape_but_not_the_value():
+    original = "ais-app-7f3c2a9e-demo"
+    fake = lookalike(original)
+    assert fake != original
+    assert len(fake) == len(original)
+    assert [c.isdigit() for c in fake] == [c.isdigit() for c in original]
+    assert fake[3] == "-"
+
+
+def test_aisera_password_grant_is_cached_and_refreshed_after_invalidation():
+    calls: list[dict[str, Any]] = []
+    profile = profile_for("aisera-ingestion", token_server(calls))
+    operation = load_contract("aisera-ingestion").operation("ingestIncidents")
+    first = profile.requirement_for(operation)
+    assert first == {"serviceAccountToken": "aisera-token-1", "appTokenHeader": "ais-app-7f3c2a9e-demo"}
+    assert calls == [
+        {
+            "kind": "aisera",
+            "grant_type": "password",
+            "client_id": "ais-app-7f3c2a9e-demo",
+            "username": "svc-ingest@acme.example",
+            "password": "ingest-demo-password",
+        }
+    ]
+    profile.requirement_for(operation)
+    assert len(calls) == 1
+    profile.invalidate()
+    assert profile.requirement_for(operation)["serviceAccountToken"] == "aisera-token-2"
+
+
+def test_aisera_refused_credentials_raise_without_leaking_the_password():
+    redactor = Redactor()
+    profile = profile_for("aisera-ingestion", token_server([], accept=False), redactor)
+    with pytest.raises(AuthenticationError) as excinfo:
+        profile.token()
+    assert "401" in str(excinfo.value)
+    assert "ingest-demo-password" not in str(excinfo.value)
+    assert MASK in str(excinfo.value)
+
+
+def test_alvaria_uses_basic_client_auth_then_a_streaming_session():
+    calls: list[dict[str, Any]] = []
+    profile = profile_for("alvaria-messaging", token_server(calls))
+    contract = load_contract("alvaria-messaging")
+    send_text = contract.operation("sendText")
+    assert profile.requirement_for(send_text) == {
+        "oauth2ClientCredentials": "alv-token-1",
+        "xApiKey": "alv-api-key-demo",
+    }
+    assert calls[0]["auth"] == "Basic " + base64.b64encode(b"alv-client-demo:alv-client-demo-secret").decode()
+    assert calls[0]["grant_type"] == "client_credentials"
+    assert calls[0]["realm"] == "acme"
+    assert profile.binding(send_text, "header", "via-client-sessionid") == "session-2"
+    assert calls[1] == {"kind": "session", "auth": "Bearer alv-token-1", "key": "alv-api-key-demo", "org": "acme"}
+    assert profile.binding(send_text, "header", "via-client-sessionid") == "session-2"
+    delete = contract.operation("deleteStreamingSession")
+    assert profile.binding(delete, "header", "via-client-sessionid") == "session-3"
+
+
+def test_identity_bindings_replace_only_schema_valid_values():
+    profile = profile_for("alvaria-messaging", token_server([]))
+    operation = load_contract("alvaria-messaging").operation("sendText")
+    valid = fake_case(path_parameters={"orgId": "zzz", "userId": "u1"}, headers={"via-client-sessionid": "x"})
+    apply_identity_bindings(profile, operation, valid)
+    assert valid.path_parameters == {"orgId": "acme", "userId": "agent-001"}
+    assert valid.headers["via-client-sessionid"].startswith("session-")
+    negative = fake_case(path_parameters={"orgId": "", "userId": 5}, headers={"via-client-sessionid": ""})
+    apply_identity_bindings(profile, operation, negative)
+    assert negative.path_parameters == {"orgId": "", "userId": 5}
+    assert negative.headers == {"via-client-sessionid": ""}
+
+
+def test_a_positive_case_missing_a_required_identity_header_gets_it():
+    profile = profile_for("alvaria-messaging", token_server([]))
+    operation = load_contract("alvaria-messaging").operation("sendText")
+    positive = SimpleNamespace(generation=SimpleNamespace(mode=SimpleNamespace(is_positive=True)))
+    case = fake_case(path_parameters={"orgId": "acme", "userId": "u"}, meta=positive)
+    apply_identity_bindings(profile, operation, case)
+    assert case.headers["via-client-sessionid"].startswith("session-")
+    negative = SimpleNamespace(generation=SimpleNamespace(mode=SimpleNamespace(is_positive=False)))
+    removed_on_purpose = fake_case(path_parameters={"orgId": "acme", "userId": "u"}, meta=negative)
+    apply_identity_bindings(profile, operation, removed_on_purpose)
+    assert "via-client-sessionid" not in removed_on_purpose.headers
+
+
+def test_conversation_token_travels_in_the_body():
+    profile = profile_for("aisera-conversation", token_server([]))
+    operation = load_contract("aisera-conversation").operation("receiveConversationRequest")
+    case = fake_case(body={"token": "generated", "data": {}})
+    assert apply_credentials(profile, operation, case) is False
+    assert case.body["token"] == "ais-chan-5b1d0c44-demo"
+    missing = fake_case(body={"data": {}})
+    apply_credentials(profile, operation, missing)
+    assert "token" not in missing.body
+
+
+def test_sysaid_cookies_and_hostname_per_identity():
+    profile = profile_for("sysaid-copilot", token_server([]))
+    contract = load_contract("sysaid-copilot")
+    case = fake_case()
+    assert apply_credentials(profile, contract.operation("getChat"), case) is True
+    assert case.cookies == {"JSESSIONID": "A1B2C3D4E5F60718293A4B5C6D7E8F90", "SERVERID": "srv-app-01"}
+    assert case.headers == {"x-sysaid-hostname": "acme.sysaidit.com"}
+    user = profile.for_identity("user")
+    assert user.requirement_for(contract.operation("getChat"))["jsessionIdCookie"] == "0F1E2D3C4B5A69788796A5B4C3D2E1F0"
+
+
+def test_admin_only_operations_are_read_from_the_contract():
+    contract = load_contract("sysaid-copilot")
+    assert is_admin_only(contract.operation("updateOrg"))
+    assert is_admin_only(contract.operation("queryDatasetRecords"))
+    assert not is_admin_only(contract.operation("getChat"))
+    assert not is_admin_only(contract.operation("listChats"))
+
+
+def test_asapp_sends_both_headers():
+    profile = profile_for("asapp-metadata-ingestion", token_server([]))
+    case = fake_case()
+    apply_credentials(profile, load_contract("asapp-metadata-ingestion").operation("singleAgentMetadata"), case)
+    assert case.headers == {"asapp-api-id": "asapp-demo-app-id", "asapp-api-secret": "asapp-demo-app-secret"}

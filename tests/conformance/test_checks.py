@@ -1,0 +1,141 @@
+"""Vendor envelope rules, the registered checks that apply them, and auth enforcement on a toy API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from toy_api import make_app
+
+from conformance import Campaign, Phase, RunSettings
+from conformance.checks import (
+    aisera_error_code,
+    aisera_problem,
+    alvaria_problem,
+    asapp_problem,
+    sse_events,
+    sysaid_problem,
+    sysaid_status_envelope,
+)
+from conformance.context import CampaignContext, bind, unbind
+from conformance.contracts import load_contract
+from conformance.redaction import Redactor
+from conformance.violations import EnvelopeViolation
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (200, {"status": "ok", "response": "hi", "chatuid": "x"}),
+        (200, {"status": "error", "error": "Chat not found"}),
+        (200, {"status": "error", "message": "User is not admin"}),
+        (200, {"status": "stream", "sid": "abc", "chatuid": "x"}),
+        (200, {"status": "in-progress", "longOperationId": "x"}),
+        (401, {"status": "error", "error": "User not logged in"}),
+        (200, ["not", "an", "envelope"]),
+    ],
+)
+def test_consistent_sysaid_envelopes_pass(status: int, body: Any):
+    assert sysaid_problem(status, body) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "fragment"),
+    [
+        (400, {"status": "ok"}, "HTTP 400 with status 'ok'"),
+        (200, {"status": "error"}, "without an error text"),
+        (200, {"status": "error", "error": ""}, "without an error text"),
+        (202, {"status": "error", "error": "x"}, "HTTP 202"),
+        (200, {"status": "ok", "error": "Chat not found"}, "with an `error` field"),
+        (200, {"status": "stream", "chatuid": "x"}, "without `sid`"),
+    ],
+)
+def test_contradicting_sysaid_envelopes_are_named(status: int, body: Any, fragment: str):
+    problem = sysaid_problem(status, body)
+    assert problem is not None
+    assert fragment in problem[0]
+
+
+def test_sse_events_are_parsed_with_their_names():
+    text = 'data: {"status":"stream","content":"a"}\n\nevent: done\ndata: {"status":"ok","response":"a"}\n\n'
+    assert sse_events(text) == [
+        ("message", {"status": "stream", "content": "a"}),
+        ("done", {"status": "ok", "response": "a"}),
+    ]
+
+
+def test_asapp_batch_counts_must_match_failed_results():
+    ok = {"errorCount": 1, "results": [{"eventId": "a"}, {"eventId": "b", "error": "bad"}]}
+    assert asapp_problem(200, ok) is None
+    lying = {"errorCount": 0, "results": [{"eventId": "a"}, {"eventId": "b", "error": "bad"}]}
+    assert asapp_problem(200, lying) == (
+        "errorCount 0 with 1 failed result(s)",
+        "errorCount equal to the failed results",
+    )
+    all_failed = {"errorCount": 2, "results": [{"error": "x"}, {"error": "y"}]}
+    assert asapp_problem(200, all_failed) is not None
+    assert asapp_problem(400, all_failed) is None
+    assert asapp_problem(400, ok) is not None
+
+
+def test_asapp_single_results_and_error_codes_follow_the_status():
+    assert asapp_problem(200, {"result": {"eventId": "a", "error": ""}}) is None
+    assert asapp_problem(200, {"result": {"eventId": "a", "error": "FAIL"}}) is not None
+    assert asapp_problem(400, {"result": {"eventId": "a"}}) is not None
+    assert asapp_problem(401, {"error": {"requestId": "r", "message": "m", "code": "401-01"}}) is None
+    assert asapp_problem(401, {"error": {"requestId": "r", "message": "m", "code": "403-01"}}) is not None
+
+
+def test_aisera_and_alvaria_codes_equal_the_status():
+    assert aisera_problem(401, {"code": 401, "error": "x"}) is None
+    assert aisera_problem(401, {"code": 400, "error": "x"}) == (
+        "HTTP 401 with body code 400",
+        "`code` equal to the HTTP status (401)",
+    )
+    assert aisera_problem(200, {"code": 7}) is None
+    assert alvaria_problem(404, {"code": 404}) is None
+    assert alvaria_problem(404, {"code": 500, "message": "x"}) is not None
+    assert alvaria_problem(400, {"error": "invalid_request"}) is None
+
+
+def _case_and_response(spec: str, label: str, status: int, body: bytes) -> tuple[Any, Any]:
+    raw: dict[str, Any] = {}
+    operation = SimpleNamespace(label=label, schema=SimpleNamespace(raw_schema=raw))
+    response = SimpleNamespace(status_code=status, headers={"content-type": ["application/json"]}, content=body)
+    context = CampaignContext(spec, load_contract(spec), None, Redactor())
+    bind(raw, context)
+    return SimpleNamespace(operation=operation), response
+
+
+def test_registered_checks_apply_only_to_their_vendor():
+    case, response = _case_and_response("aisera-ingestion", "POST /alerts", 401, b'{"code": 400, "error": "x"}')
+    try:
+        with pytest.raises(EnvelopeViolation) as excinfo:
+            aisera_error_code(None, response, case)
+        assert "Received: HTTP 401 with body code 400" in str(excinfo.value)
+        assert sysaid_status_envelope(None, response, case) is True
+    finally:
+        unbind(case.operation.schema.raw_schema)
+
+
+def test_checks_ignore_schemas_the_harness_did_not_load():
+    operation = SimpleNamespace(label="POST /alerts", schema=SimpleNamespace(raw_schema={}))
+    response = SimpleNamespace(status_code=401, headers={}, content=b'{"code": 1}')
+    assert aisera_error_code(None, response, SimpleNamespace(operation=operation)) is True
+
+
+def test_auth_enforcement_catches_an_api_that_ignores_credentials(toy_contract: Path):
+    settings = RunSettings(
+        specs=("toy",), credentials_file=toy_contract, max_examples=20, seed=3, phases=(Phase.FUZZING,)
+    )
+    broken = Campaign(settings, app=make_app(ignore_auth=True)).run()
+    checks = {f.check for f in broken.findings}
+    assert "auth_enforcement" in checks
+    finding = next(f for f in broken.findings if f.check == "auth_enforcement")
+    assert "for a request without header x-toy-key" in finding.received
+    assert finding.documented.startswith("HTTP 401")
+    correct = Campaign(settings, app=make_app()).run()
+    assert correct.findings == []
+    assert "auth_enforcement" in correct.specs[0].checks_run["GET /items/{id}"]

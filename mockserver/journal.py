@@ -20,15 +20,11 @@ _PRUNE_EVERY = 200
 def _append(rt: Runtime, entry: dict[str, Any]) -> None:
     number = rt.store.append(COLLECTION, entry)
     if number % _PRUNE_EVERY == 0:
-        _prune(rt, number)
+        _prune(rt)
 
 
-def _prune(rt: Runtime, newest: int) -> None:
-    oldest_kept = newest - rt.settings.journal_limit
-    for doc_id in rt.store.ids(COLLECTION):
-        if int(doc_id) > oldest_kept:
-            break
-        rt.store.delete(COLLECTION, doc_id)
+def _prune(rt: Runtime) -> None:
+    rt.store.trim(COLLECTION, keep=rt.settings.journal_limit)
 
 
 def record_request(

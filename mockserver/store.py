@@ -150,6 +150,16 @@ class Store:
             rows = self._conn.execute(sql, (collection, *params)).fetchall()
         return [json.loads(row[0]) for row in rows]
 
+    def trim(self, collection: str, keep: int) -> int:
+        """Remove all but the newest `keep` documents of a collection in one statement; returns how many went."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "DELETE FROM documents WHERE collection=? AND seq <= "
+                "(SELECT seq FROM documents WHERE collection=? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                (collection, collection, keep),
+            )
+        return cursor.rowcount
+
     def ids(self, collection: str) -> list[str]:
         """Every id in a collection, in insertion order."""
         with self._lock:

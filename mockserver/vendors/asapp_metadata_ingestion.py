@@ -338,31 +338,31 @@ def _many(operation_id: str, body: dict[str, Any]) -> Reply:
     return {"errorCount": failed, "results": results}, 200 if accepted else 400, _JSON
 
 
-def single_agent_metadata(body: dict[str, Any]) -> Reply:
+async def single_agent_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/single-agent-metadata`."""
     return _single("singleAgentMetadata", body)
 
 
-def many_agent_metadata(body: dict[str, Any]) -> Reply:
+async def many_agent_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/many-agent-metadata`."""
     return _many("manyAgentMetadata", body)
 
 
-def single_convo_metadata(body: dict[str, Any]) -> Reply:
+async def single_convo_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/single-convo-metadata`."""
     return _single("singleConvoMetadata", body)
 
 
-def many_conversation_metadata(body: dict[str, Any]) -> Reply:
+async def many_conversation_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/many-convo-metadata`."""
     return _many("manyConversationMetadata", body)
 
 
-def single_customer_metadata(body: dict[str, Any]) -> Reply:
+async def single_customer_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/single-customer-metadata`."""
     return _single("singleCustomerMetadata", body)
 
 
-def many_customer_metadata(body: dict[str, Any]) -> Reply:
+async def many_customer_metadata(body: dict[str, Any]) -> Reply:
     """`POST /metadata-ingestion/v1/many-customer-metadata`."""
     return _many("manyCustomerMetadata", body)

@@ -149,3 +149,13 @@ def test_fault_on_a_status_with_a_required_retry_after_needs_retry_after(make_cl
     assert client.put(
         "/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429, "retryAfter": 2}
     ).status_code == 200
+
+
+def test_journal_keeps_the_newest_entries_up_to_its_limit(make_client) -> None:
+    client = make_client(specs=(ASAPP,), journal_limit=50)
+    for index in range(205):
+        client.post(f"{BASE}/single-agent-metadata", json={"externalAgentId": f"a{index}"}, headers=HEADERS)
+    entries = client.get("/__admin/journal?limit=10000").json()["entries"]
+    assert 50 <= len(entries) < 50 + 200
+    assert entries[-1]["id"] == 205
+    assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)

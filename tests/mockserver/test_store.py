@@ -134,3 +134,11 @@ def test_nested_transactions_commit_or_roll_back_as_one(store: Store) -> None:
     with store.transaction(), store.transaction():
         store.put("v/a", "3", {"k": 3})
     assert store.ids("v/a") == ["3"]
+
+
+def test_trim_keeps_only_the_newest_documents(store: Store) -> None:
+    for index in range(10):
+        store.append("v/log", {"n": index})
+    assert store.trim("v/log", keep=3) == 7
+    assert [doc["n"] for doc in store.find("v/log")] == [7, 8, 9]
+    assert store.trim("v/log", keep=5) == 0

@@ -369,9 +369,9 @@ def asapp_crash_without_event_id(patch: pytest.MonkeyPatch) -> None:
     """The handler crashes (500) when the optional `eventId` is left out or null."""
     real = asapp.single_customer_metadata
 
-    def single_customer_metadata(body: dict[str, Any]) -> Any:
+    async def single_customer_metadata(body: dict[str, Any]) -> Any:
         body["eventId"].strip()
-        return real(body)
+        return await real(body)
 
     patch.setattr(asapp, "single_customer_metadata", single_customer_metadata)
 

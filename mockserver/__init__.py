@@ -1,6 +1,6 @@
 """Contract-first mock server: every vendor contract in `specs/`, served with stateful vendor behaviour.
 
-Public surface: `create_app` (an ASGI app), `Settings`, and the contract helpers the conformance harness uses.
+Public surface: `create_app` (an ASGI app), `Settings` and `load_settings`, and the exception root.
 """
 
 import warnings
@@ -10,27 +10,14 @@ import warnings
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 from mockserver.app import create_app  # noqa: E402
-from mockserver.contracts import (  # noqa: E402
-    FIXTURES_DIR,
-    SPEC_NAMES,
-    SPECS_DIR,
-    Contract,
-    Operation,
-    load_contract,
-)
 from mockserver.errors import ConfigurationError, FixtureError, MockServerError  # noqa: E402
-from mockserver.settings import Settings  # noqa: E402
+from mockserver.settings import Settings, load_settings  # noqa: E402
 
 __all__ = [
-    "FIXTURES_DIR",
-    "SPECS_DIR",
-    "SPEC_NAMES",
     "ConfigurationError",
-    "Contract",
     "FixtureError",
     "MockServerError",
-    "Operation",
     "Settings",
     "create_app",
-    "load_contract",
+    "load_settings",
 ]

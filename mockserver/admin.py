@@ -1,21 +1,35 @@
-"""Handlers of the admin API (`admin.yaml`, mounted at `/__admin`)."""
+"""The admin API (`admin.yaml`, mounted at `/__admin`): reset, fixtures, snapshots, journal, records, faults, clock,
+settings. It is served by the same compiled pipeline as the vendor APIs; its errors are `application/problem+json`.
+
+With `Settings.admin_token` set, every admin call needs `Authorization: Bearer <token>` (compared in constant time);
+without it (allowed on loopback only) the admin API is open.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hmac
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from connexion.exceptions import BadRequestProblem, ClientProblem
 from starlette.responses import Response
 
-from mockserver import faults, journal
-from mockserver.errors import ConfigurationError, FixtureError
+from contracts import Operation
+from mockserver import faults
+from mockserver.errors import ClockError, ConfigurationError, FixtureError
 from mockserver.fixtures import KEEP_ON_RESET, SEEDED, seed_all
+from mockserver.pipeline.call import Call
+from mockserver.problems import Kind, RequestError, bad_request, not_found, unauthorized
 from mockserver.runtime import runtime
+from mockserver.settings import Settings
+from mockserver.store import JournalQuery
+from mockserver.vendors import Behaviour
 
 __all__ = [
     "advance_clock",
+    "behaviour",
     "clear_faults",
     "clear_journal",
     "create_snapshot",
@@ -37,6 +51,8 @@ __all__ = [
 
 Reply = tuple[Any, int, dict[str, str]]
 _JSON = {"Content-Type": "application/json"}
+_TOKEN_COLLECTIONS = ("tokens",)
+"""Collection names whose documents are issued credentials: listed by the admin API without their key fields."""
 
 
 def NoContent() -> Response:
@@ -44,59 +60,83 @@ def NoContent() -> Response:
     return Response(status_code=204)
 
 
-def _not_found(detail: str) -> ClientProblem:
-    return ClientProblem(404, "Not Found", detail=detail)
+async def check_admin_token(token: str, call: Call) -> dict[str, Any]:
+    """`Authorization: Bearer <admin token>`."""
+    expected = runtime().settings.admin_token or ""
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        raise unauthorized("the admin token is not valid", scheme="adminToken")
+    return {"admin": True}
 
 
-def _seed(folder: Path) -> Reply:
+SECURITY = {"adminToken": check_admin_token}
+FIXTURE_SCHEMA: dict[str, Any] = {}
+
+
+async def seed(store: Any, data: dict[str, Any]) -> None:
+    """The admin API has no fixtures."""
+
+
+def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any]:
+    """RFC 9457 problem details."""
+    return {"type": "about:blank", "title": HTTPStatus(error.status).phrase, "status": error.status, "detail": error.detail}
+
+
+def behaviour(settings: Settings) -> Behaviour:
+    """This module as the admin API's behaviour (credentials checked only when an admin token is configured)."""
+    return dataclasses.replace(Behaviour.load("__admin", __name__), open_access=not settings.admin_token)
+
+
+async def _seed(folder: Path) -> Reply:
     try:
-        seed_all(runtime(), folder)
+        await seed_all(runtime(), folder)
     except FixtureError as exc:
-        raise BadRequestProblem(detail=str(exc)) from exc
+        raise bad_request(str(exc)) from exc
+    await runtime().changed()
     return {"status": "reset", "detail": f"state seeded from {folder}"}, 200, _JSON
 
 
 async def reset_state() -> Reply:
-    """Reset to the fixtures loaded last."""
-    marker = runtime().store.get(*SEEDED) or {}
-    return _seed(Path(marker.get("fixtures", runtime().settings.fixtures)))
+    """Reset to the fixtures loaded last (atomically)."""
+    marker = await runtime().store.get(*SEEDED) or {}
+    return await _seed(Path(marker.get("fixtures", runtime().settings.fixtures)))
 
 
 async def load_fixtures(body: dict[str, Any]) -> Reply:
     """Load another fixtures folder."""
-    return _seed(Path(body["path"]))
+    return await _seed(Path(body["path"]))
 
 
 async def list_snapshots() -> Reply:
     """Every snapshot."""
     items = [
         {"name": name, "created": datetime.fromtimestamp(created, tz=UTC).isoformat()}
-        for name, created in runtime().store.snapshots()
+        for name, created in await runtime().store.snapshots()
     ]
     return {"snapshots": items}, 200, _JSON
 
 
 async def create_snapshot(body: dict[str, Any]) -> Reply:
-    """Save the vendors' state (not the journal or faults) under a name."""
+    """Save the vendors' state (not the journal, faults or the clock) under a name."""
     rt = runtime()
-    rt.store.save_snapshot(body["name"], rt.clock.now(), rt.store.dump(exclude=KEEP_ON_RESET))
+    await rt.store.save_snapshot(body["name"], rt.clock.now(), await rt.store.dump(exclude=KEEP_ON_RESET))
     return {"status": "saved", "detail": body["name"]}, 201, _JSON
 
 
 async def restore_snapshot(name: str) -> Reply:
-    """Replace the vendors' state with a snapshot."""
+    """Replace the vendors' state with a snapshot (the journal and the clock keep moving forward)."""
     rt = runtime()
-    state = rt.store.snapshot(name)
+    state = await rt.store.snapshot(name)
     if state is None:
-        raise _not_found(f"no snapshot named {name!r}; saved: {[n for n, _ in rt.store.snapshots()]}")
-    rt.store.load(state, keep=KEEP_ON_RESET)
+        raise not_found(f"no snapshot named {name!r}; saved: {[n for n, _ in await rt.store.snapshots()]}")
+    await rt.store.load(state, keep=KEEP_ON_RESET)
+    await rt.changed()
     return {"status": "restored", "detail": name}, 200, _JSON
 
 
 async def delete_snapshot(name: str) -> Reply | Response:
     """Forget a snapshot."""
-    if not runtime().store.delete_snapshot(name):
-        raise _not_found(f"no snapshot named {name!r}")
+    if not await runtime().store.delete_snapshot(name):
+        raise not_found(f"no snapshot named {name!r}")
     return NoContent()
 
 
@@ -104,27 +144,27 @@ async def read_journal(
     spec: str | None = None, operation_id: str | None = None, kind: str | None = None, limit: int = 1000
 ) -> Reply:
     """The newest `limit` journal entries, oldest first."""
-    found = journal.entries(runtime(), spec=spec, operation_id=operation_id, kind=kind)
-    return {"entries": found[-limit:]}, 200, _JSON
+    query = JournalQuery(spec=spec, operation_id=operation_id, kind=kind, limit=limit)
+    return {"entries": await runtime().journal.entries(query)}, 200, _JSON
 
 
 async def clear_journal() -> Reply | Response:
     """Empty the journal."""
-    runtime().store.delete_where(journal.COLLECTION)
+    await runtime().journal.clear()
     return NoContent()
 
 
 def _known_spec(spec: str) -> None:
     if spec not in runtime().contracts:
-        raise _not_found(f"no API named {spec!r}; mounted: {', '.join(runtime().contracts)}")
+        raise not_found(f"no API named {spec!r}; mounted: {', '.join(runtime().contracts)}")
 
 
 async def list_collections(spec: str) -> Reply:
     """A vendor's stored collections and their sizes."""
     _known_spec(spec)
     store = runtime().store
-    names = store.collections(prefix=f"{spec}/")
-    return {"collections": {name[len(spec) + 1 :]: store.count(name) for name in names}}, 200, _JSON
+    names = await store.collections(prefix=f"{spec}/")
+    return {"collections": {name[len(spec) + 1 :]: await store.count(name) for name in names}}, 200, _JSON
 
 
 async def list_records(spec: str, collection: str) -> Reply:
@@ -132,27 +172,28 @@ async def list_records(spec: str, collection: str) -> Reply:
     _known_spec(spec)
     store = runtime().store
     name = f"{spec}/{collection}"
-    if store.count(name) == 0:
-        known = [n[len(spec) + 1 :] for n in store.collections(prefix=f"{spec}/")]
-        raise _not_found(f"{spec} has no collection {collection!r}; stored: {known}")
-    return {"records": store.find(name)}, 200, _JSON
+    records = await store.find(name)
+    if not records:
+        known = [n[len(spec) + 1 :] for n in await store.collections(prefix=f"{spec}/")]
+        raise not_found(f"{spec} has no collection {collection!r}; stored: {known}")
+    return {"records": records}, 200, _JSON
 
 
 async def list_faults() -> Reply:
     """Installed faults."""
-    return {"faults": runtime().store.find(faults.COLLECTION)}, 200, _JSON
+    return {"faults": await runtime().store.find(faults.COLLECTION)}, 200, _JSON
 
 
 async def clear_faults() -> Reply | Response:
     """Remove every fault."""
-    faults.clear_faults(runtime())
+    await faults.clear_faults(runtime())
     return NoContent()
 
 
 async def set_fault(spec: str, operation_id: str, body: dict[str, Any]) -> Reply:
     """Install a fault on one operation."""
     try:
-        fault = faults.set_fault(
+        fault = await faults.set_fault(
             runtime(),
             faults.Fault(
                 spec=spec,
@@ -161,17 +202,18 @@ async def set_fault(spec: str, operation_id: str, body: dict[str, Any]) -> Reply
                 status=body.get("status"),
                 retryAfter=body.get("retryAfter"),
                 probability=body.get("probability", 1.0),
+                reason=body.get("reason"),
             ),
         )
     except ConfigurationError as exc:
-        raise BadRequestProblem(detail=str(exc)) from exc
+        raise bad_request(str(exc)) from exc
     return fault.__dict__, 200, _JSON
 
 
 async def delete_fault(spec: str, operation_id: str) -> Reply | Response:
     """Remove one operation's fault."""
-    if not faults.clear_faults(runtime(), spec, operation_id):
-        raise _not_found(f"no fault installed on {spec} {operation_id}")
+    if not await faults.clear_faults(runtime(), spec, operation_id):
+        raise not_found(f"no fault installed on {spec} {operation_id}")
     return NoContent()
 
 
@@ -186,18 +228,19 @@ async def read_clock() -> Reply:
 
 
 async def advance_clock(body: dict[str, Any]) -> Reply:
-    """Move the clock forward."""
-    runtime().clock.advance(float(body["seconds"]))
+    """Move the clock forward (every worker follows)."""
+    rt = runtime()
+    try:
+        await rt.clock.advance(body["seconds"])
+    except ClockError as exc:
+        raise bad_request(str(exc), kind=Kind.SCHEMA_VIOLATION) from exc
+    await rt.changed()
     return _clock(), 200, _JSON
 
 
 def _settings() -> dict[str, Any]:
     rt = runtime()
-    return {
-        "vendorLimits": rt.vendor_limits(),
-        "validateResponses": rt.settings.validate_responses,
-        "specs": list(rt.contracts),
-    }
+    return {"vendorLimits": rt.vendor_limits(), "validateResponses": rt.settings.validate_responses, "specs": list(rt.contracts)}
 
 
 async def read_settings() -> Reply:
@@ -208,5 +251,5 @@ async def read_settings() -> Reply:
 async def update_settings(body: dict[str, Any]) -> Reply:
     """Change runtime settings."""
     if "vendorLimits" in body:
-        runtime().set_vendor_limits(bool(body["vendorLimits"]))
+        await runtime().set_vendor_limits(bool(body["vendorLimits"]))
     return _settings(), 200, _JSON

@@ -1,7 +1,9 @@
 """Fault injection per operation: added latency and error answers, as configured through the admin API.
 
 A fault may only inject a status that the targeted operation declares, so even injected failures stay inside the
-contract (clients can test their back-off on 429 with Retry-After, or 503, exactly as documented).
+contract (clients can test their back-off on 429 with Retry-After, or 503, exactly as documented). `reason` picks a
+vendor's documented error code for the envelope (Aisera's `ERR-001`...`ERR-015`, say) where the vendor has them.
+Faults fire before authentication, as a failing gateway in front of the service would.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import ConfigurationError
+from mockserver.problems import Kind, Rejected, RequestError
 
 if TYPE_CHECKING:
     from mockserver.runtime import Runtime
 
-__all__ = ["COLLECTION", "Fault", "clear_faults", "fault_for", "set_fault"]
+__all__ = ["COLLECTION", "Fault", "clear_faults", "load_faults", "set_fault"]
 
 COLLECTION = "__faults"
 
@@ -30,18 +33,20 @@ class Fault:
     status: int | None = None
     retryAfter: int | None = None
     probability: float = 1.0
+    reason: str | None = None
 
     def fires(self) -> bool:
         """Whether this call gets the injected status."""
         return self.status is not None and random.random() < self.probability
 
-    def headers(self) -> dict[str, str]:
-        """Headers of the injected answer."""
-        return {"Retry-After": str(self.retryAfter)} if self.retryAfter is not None else {}
+    def rejection(self) -> Rejected:
+        """The refusal this fault answers with."""
+        headers = {"Retry-After": str(self.retryAfter)} if self.retryAfter is not None else {}
+        detail = "Fault injected by the mock's admin API"
+        return Rejected(RequestError(Kind.INJECTED_FAULT, detail, status=self.status or 500, headers=headers, reason=self.reason))
 
 
-def set_fault(rt: Runtime, fault: Fault) -> Fault:
-    """Install a fault after checking it against the contract."""
+def _check(rt: Runtime, fault: Fault) -> None:
     contract = rt.contracts.get(fault.spec)
     if contract is None:
         raise ConfigurationError(f"unknown spec {fault.spec!r}; mounted: {', '.join(rt.contracts)}")
@@ -50,33 +55,40 @@ def set_fault(rt: Runtime, fault: Fault) -> Fault:
         raise ConfigurationError(
             f"{fault.spec} has no operation {fault.operationId!r}; known: {', '.join(sorted(contract.operations))}"
         )
-    if fault.status is not None and not operation.declares(fault.status):
-        declared = ", ".join(sorted(operation.definition.get("responses", {})))
-        raise ConfigurationError(
-            f"{fault.spec} {fault.operationId} does not declare status {fault.status} (declared: {declared}); "
-            "the mock only sends what the contract declares"
-        )
-    if fault.status is not None and fault.retryAfter is None:
-        declared_headers = (operation.response(fault.status) or {}).get("headers", {})
-        required = [name for name, header in declared_headers.items() if header.get("required")]
-        if any(name.lower() == "retry-after" for name in required):
-            raise ConfigurationError(
-                f"{fault.spec} {fault.operationId} declares a required Retry-After header on {fault.status}: "
-                "give retryAfter (seconds)"
-            )
     if not 0.0 <= fault.probability <= 1.0:
         raise ConfigurationError(f"probability must be between 0 and 1, got {fault.probability}")
-    rt.store.put(COLLECTION, f"{fault.spec}:{fault.operationId}", asdict(fault))
+    if fault.status is None:
+        return
+    response = operation.response_for(fault.status)
+    if response is None:
+        raise ConfigurationError(
+            f"{fault.spec} {fault.operationId} does not declare status {fault.status} "
+            f"(declared: {', '.join(operation.responses)}); the mock only sends what the contract declares"
+        )
+    if fault.retryAfter is None and any(name.lower() == "retry-after" for name in response.required_headers):
+        raise ConfigurationError(
+            f"{fault.spec} {fault.operationId} declares a required Retry-After header on {fault.status}: "
+            "give retryAfter (seconds)"
+        )
+
+
+async def set_fault(rt: Runtime, fault: Fault) -> Fault:
+    """Install a fault after checking it against the contract; every worker picks it up."""
+    _check(rt, fault)
+    await rt.store.put(COLLECTION, f"{fault.spec}:{fault.operationId}", asdict(fault))
+    await rt.changed()
     return fault
 
 
-def fault_for(rt: Runtime, spec: str, operation_id: str) -> Fault | None:
-    """The fault installed on an operation, if any."""
-    data: dict[str, Any] | None = rt.store.get(COLLECTION, f"{spec}:{operation_id}")
-    return Fault(**data) if data else None
+async def load_faults(rt: Runtime) -> dict[tuple[str, str], Fault]:
+    """Every installed fault by (spec, operationId)."""
+    found: list[dict[str, Any]] = await rt.store.find(COLLECTION)
+    return {(item["spec"], item["operationId"]): Fault(**item) for item in found}
 
 
-def clear_faults(rt: Runtime, spec: str | None = None, operation_id: str | None = None) -> int:
+async def clear_faults(rt: Runtime, spec: str | None = None, operation_id: str | None = None) -> int:
     """Remove faults (all, a spec's, or one operation's); returns how many."""
     filters = {key: value for key, value in (("spec", spec), ("operationId", operation_id)) if value}
-    return rt.store.delete_where(COLLECTION, **filters)
+    removed = await rt.store.delete_where(COLLECTION, **filters)
+    await rt.changed()
+    return removed

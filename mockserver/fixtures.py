@@ -1,4 +1,8 @@
-"""Fixture folders: one YAML file per vendor, validated against that vendor's schema, then seeded into the store."""
+"""Fixture folders: one YAML file per vendor, validated against that vendor's schema, then seeded into the store.
+
+Seeding replaces the vendors' state in one transaction: a reset or a fixture load under live traffic is atomic
+(writers wait for it, and no request sees a half-seeded server), and a bad folder changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,32 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import yaml
 
+from contracts import registration
 from mockserver.errors import FixtureError
-from mockserver.vendors import vendor_module
 
 if TYPE_CHECKING:
     from mockserver.runtime import Runtime
 
-__all__ = ["SEEDED", "load_fixture", "seed_all"]
+__all__ = ["KEEP_ON_RESET", "SEEDED", "load_fixture", "seed_all"]
 
 SEEDED = ("__meta", "seeded")
 """Collection and id of the marker saying the store holds seeded state."""
 
-KEEP_ON_RESET = ("__journal", "__faults", "__meta")
-"""Collections a reset does not touch (they describe the server, not the vendor's data)."""
+KEEP_ON_RESET = ("__faults", "__meta", "__overrides")
+"""Collections a reset does not touch (they describe the server, not the vendor's data; the journal is apart)."""
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_fixture(folder: Path, spec: str) -> dict[str, Any]:
-    """Read and validate `<folder>/<spec>.yaml`."""
-    path = folder / f"{spec}.yaml"
+def load_fixture(folder: Path, spec: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """Read and validate `<folder>/<spec>.yaml` against the vendor's fixture schema."""
+    path = registration(spec).fixture_file(folder)
     if not path.is_file():
         raise FixtureError(f"{path}: missing fixture file for {spec}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise FixtureError(f"{path}: not valid YAML: {exc}") from exc
-    schema = vendor_module(spec).FIXTURE_SCHEMA
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
     if errors:
         first = errors[0]
@@ -42,16 +47,17 @@ def load_fixture(folder: Path, spec: str) -> dict[str, Any]:
     return data  # type: ignore[no-any-return]
 
 
-def seed_all(rt: Runtime, folder: Path) -> None:
-    """Replace the vendors' state with the fixtures in `folder` (validated first, so a bad folder changes nothing)."""
+async def seed_all(rt: Runtime, folder: Path) -> None:
+    """Replace the vendors' state with the fixtures in `folder`, atomically (validated first)."""
     if not folder.is_dir():
         raise FixtureError(f"{folder}: fixtures folder does not exist")
-    loaded = {spec: load_fixture(folder, spec) for spec in rt.contracts}
+    loaded = {spec: load_fixture(folder, spec, dict(rt.behaviours[spec].fixture_schema)) for spec in rt.contracts}
     for spec, data in loaded.items():
-        check = getattr(vendor_module(spec), "validate_fixture", None)
+        check = rt.behaviours[spec].validate_fixture
         if check is not None:
             check(data)  # raises FixtureError before anything is cleared
-    rt.store.clear(keep=KEEP_ON_RESET)
-    for spec, data in loaded.items():
-        vendor_module(spec).seed(rt.store, data)
-    rt.store.put(*SEEDED, {"fixtures": str(folder)})
+    async with rt.store.transaction():
+        await rt.store.clear(keep=KEEP_ON_RESET)
+        for spec, data in loaded.items():
+            await rt.behaviours[spec].seed(rt.store, data)
+        await rt.store.put(*SEEDED, {"fixtures": str(folder)})

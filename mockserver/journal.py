@@ -1,74 +1,128 @@
-"""The request journal: every request to a contract, with its operation, status and validation problems.
+"""The request journal: every request to a contract (and background events), kept append-only in the store.
 
-Entries live in the store (collection `__journal`) so every worker writes to, and the admin API reads, one journal.
-Credentials never enter it: only method, path (without query string), operation and outcome are kept.
+Entries are buffered in memory and written in batches off the request path (`Journal.flush`, scheduled after the
+first entry of a batch and run again on shutdown), so serving a request never waits on a journal write; reading the
+journal flushes this worker's buffer first. Each entry keeps the request and the response (method, path, query,
+headers and bodies up to `Settings.journal_body_bytes`), with every credential the contract declares masked, the
+operation matched, the problems found and, for a request no operation matches, the closest operations and why.
+Sequence numbers come from the store: unique and increasing across workers, never rewound by a restore.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from http.cookies import SimpleCookie
+from typing import Any
 
-if TYPE_CHECKING:
-    from mockserver.runtime import Runtime
+from mockserver.store import JournalQuery, Store
 
-__all__ = ["COLLECTION", "entries", "record_event", "record_request"]
+__all__ = ["MASK", "Journal", "mask_cookie_header", "mask_json", "mask_query"]
 
-COLLECTION = "__journal"
-_PRUNE_EVERY = 200
+log = logging.getLogger("mockserver.journal")
 
-
-def _append(rt: Runtime, entry: dict[str, Any]) -> None:
-    number = rt.store.append(COLLECTION, entry)
-    if number % _PRUNE_EVERY == 0:
-        _prune(rt)
-
-
-def _prune(rt: Runtime) -> None:
-    rt.store.trim(COLLECTION, keep=rt.settings.journal_limit)
+MASK = "[MASKED]"
+_BATCH = 256
+_TRIM_EVERY = 500
 
 
-def record_request(
-    rt: Runtime,
-    *,
-    spec: str,
-    operation_id: str | None,
-    method: str,
-    path: str,
-    status: int,
-    duration_ms: float,
-    problems: list[str],
-) -> None:
-    """Add one request's outcome."""
-    _append(
-        rt,
-        {
-            "kind": "request",
-            "time": rt.clock.now_iso(),
-            "spec": spec,
-            "operationId": operation_id,
-            "method": method,
-            "path": path,
-            "status": status,
-            "durationMs": round(duration_ms, 2),
-            "problems": problems,
-        },
-    )
+def mask_json(value: Any, fields: frozenset[str]) -> Any:
+    """A copy of a JSON value with every field named in `fields` (at any depth) masked."""
+    if not fields:
+        return value
+    if isinstance(value, dict):
+        return {key: MASK if key in fields else mask_json(item, fields) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_json(item, fields) for item in value]
+    return value
 
 
-def record_event(rt: Runtime, spec: str, kind: str, detail: dict[str, Any]) -> None:
-    """Add something that happened outside a request (a callback attempt, a background step)."""
-    _append(rt, {"kind": kind, "time": rt.clock.now_iso(), "spec": spec, "detail": detail})
+def mask_query(query: Mapping[str, list[str]], names: frozenset[str]) -> dict[str, Any]:
+    """Query parameters with credential values masked (one value shown as a string, several as a list)."""
+    return {
+        name: ([MASK] * len(values) if name in names else values) if len(values) > 1 else (MASK if name in names else values[0])
+        for name, values in query.items()
+    }
 
 
-def entries(
-    rt: Runtime, *, spec: str | None = None, operation_id: str | None = None, kind: str | None = None
-) -> list[dict[str, Any]]:
-    """Journal entries, oldest first, filtered by any of spec, operationId and kind."""
-    filters: dict[str, Any] = {}
-    if spec:
-        filters["spec"] = spec
-    if operation_id:
-        filters["operationId"] = operation_id
-    if kind:
-        filters["kind"] = kind
-    return rt.store.find(COLLECTION, **filters)
+def mask_cookie_header(header: str, names: frozenset[str]) -> str:
+    """A `Cookie` header with the values of credential cookies masked."""
+    parts = []
+    for chunk in header.split(";"):
+        name, sep, value = chunk.strip().partition("=")
+        parts.append(f"{name}={MASK if name in names else value}" if sep else chunk.strip())
+    return "; ".join(part for part in parts if part)
+
+
+def _cookie_names(header: str) -> list[str]:
+    with contextlib.suppress(Exception):
+        return list(SimpleCookie(header).keys())
+    return []
+
+
+class Journal:
+    """One worker's view of the journal: a buffer in front of the store's append-only table."""
+
+    def __init__(self, store: Store, limit: int, flush_seconds: float) -> None:
+        self.store = store
+        self.limit = limit
+        self.flush_seconds = flush_seconds
+        self._buffer: list[dict[str, Any]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._since_trim = 0
+        self._lock: asyncio.Lock | None = None
+
+    def record(self, entry: dict[str, Any]) -> None:
+        """Queue an entry; it reaches the store within `flush_seconds` (or sooner when a batch fills)."""
+        self._buffer.append(entry)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if len(self._buffer) >= _BATCH:
+            self._start(loop)
+        elif self._timer is None and self._task is None:
+            self._timer = loop.call_later(self.flush_seconds, self._start, loop)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._timer = None
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        try:
+            await self.flush()
+        except Exception:  # a journal write must never take a request down; the entries are retried next time
+            log.exception("journal flush failed; %d entries kept for the next attempt", len(self._buffer))
+        finally:
+            self._task = None
+
+    async def flush(self) -> None:
+        """Write every buffered entry (one statement per batch) and trim to the limit now and then."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            while self._buffer:
+                batch, self._buffer = self._buffer, []
+                try:
+                    await self.store.journal_append(batch)
+                except BaseException:
+                    self._buffer[:0] = batch
+                    raise
+                self._since_trim += len(batch)
+            if self._since_trim >= _TRIM_EVERY:
+                self._since_trim = 0
+                await self.store.journal_trim(self.limit)
+
+    async def entries(self, query: JournalQuery) -> list[dict[str, Any]]:
+        """Matching entries, oldest first (this worker's buffer flushed first)."""
+        await self.flush()
+        return await self.store.journal_read(query)
+
+    async def clear(self) -> int:
+        """Forget every entry (buffered ones too)."""
+        self._buffer.clear()
+        return await self.store.journal_clear()

@@ -1,51 +1,102 @@
-"""The running mock's shared parts (store, clock, settings, contracts), reachable from every handler.
+"""The running mock's shared parts (settings, store, clock, contracts, behaviours, journal, cached server-wide
+settings), reachable from every handler through `runtime()`.
 
-One `Runtime` exists per worker process; vendor handlers call `runtime()` instead of importing globals, so tests
-can build several apps in one process one after another.
+One `Runtime` exists per app (per worker process); handlers call `runtime()` instead of importing globals, so tests
+can build several apps in one process. Server-wide settings that the admin API changes (clock offset, faults,
+vendor limits) are cached here and reloaded when the store's generation moves, checked once per request (`sync`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Coroutine
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from contracts import Contract
 from mockserver.clock import Clock
-from mockserver.contracts import Contract
+from mockserver.errors import ConfigurationError
+from mockserver.journal import Journal
 from mockserver.settings import Settings
 from mockserver.store import Store
 
-__all__ = ["Runtime", "activate", "runtime"]
+if TYPE_CHECKING:
+    from mockserver.faults import Fault
+    from mockserver.vendors import Behaviour
+
+__all__ = ["META", "Runtime", "activate", "runtime"]
 
 log = logging.getLogger("mockserver")
+
+META = "__meta"
+"""Collection of server-wide records (the seeded marker, runtime settings)."""
 
 
 @dataclass
 class Runtime:
-    """What handlers need: settings, state, time and the loaded contracts."""
+    """What handlers need: settings, state, time, the loaded contracts and the cached server-wide settings."""
 
     settings: Settings
     store: Store
     clock: Clock
+    journal: Journal
     contracts: dict[str, Contract] = field(default_factory=dict)
-    background: set[Any] = field(default_factory=set)
+    behaviours: dict[str, Behaviour] = field(default_factory=dict)
+    faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
     """Background tasks in flight (kept referenced until they finish)."""
+    _generation: int = -1
+    _vendor_limits: bool | None = None
+
+    async def sync(self) -> None:
+        """Reload the cached server-wide settings if another worker (or the admin API) changed them."""
+        generation = await self.store.generation()
+        if generation != self._generation:
+            await self._reload(generation)
+
+    async def _reload(self, generation: int) -> None:
+        from mockserver.faults import load_faults
+
+        await self.clock.load()
+        self.faults = await load_faults(self)
+        override = await self.store.get(META, "settings") or {}
+        self._vendor_limits = override.get("vendorLimits")
+        self._generation = generation
+
+    async def changed(self) -> None:
+        """Tell every worker that server-wide settings changed, and reload them here now."""
+        await self._reload(await self.store.bump_generation())
 
     def vendor_limits(self) -> bool:
         """Whether vendors' documented limits are enforced (the admin API can change it while running)."""
-        override = self.store.get("__meta", "settings") or {}
-        return bool(override.get("vendorLimits", self.settings.vendor_limits))
+        return self.settings.vendor_limits if self._vendor_limits is None else self._vendor_limits
 
-    def set_vendor_limits(self, enabled: bool) -> None:
+    async def set_vendor_limits(self, enabled: bool) -> None:
         """Turn vendor limits on or off for every worker."""
-        self.store.put("__meta", "settings", {"vendorLimits": enabled})
+        await self.store.put(META, "settings", {"vendorLimits": enabled})
+        await self.changed()
 
     def journal_event(self, spec: str, kind: str, detail: dict[str, Any]) -> None:
         """Record something that happened outside a request (a callback, a background step)."""
-        from mockserver.journal import record_event
+        self.journal.record(
+            {"kind": kind, "at": self.clock.now(), "time": self.clock.now_iso(), "spec": spec, "detail": detail}
+        )
 
-        record_event(self, spec, kind, detail)
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run background work (a callback, simulated processing), kept referenced until it finishes."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    async def close(self) -> None:
+        """Finish background work, flush the journal and close the store (a clean stop loses nothing)."""
+        if self.background:
+            await asyncio.gather(*list(self.background), return_exceptions=True)
+        await self.journal.flush()
+        await self.store.close()
 
 
 _current: ContextVar[Runtime | None] = ContextVar("mockserver_runtime", default=None)
@@ -53,7 +104,7 @@ _latest: Runtime | None = None
 
 
 def activate(value: Runtime) -> Token[Runtime | None]:
-    """Make `value` the runtime of the current context (each app's middleware does this per request)."""
+    """Make `value` the runtime of the current context (each app's pipeline does this per request)."""
     global _latest
     _latest = value
     return _current.set(value)
@@ -63,5 +114,5 @@ def runtime() -> Runtime:
     """The runtime of the app serving the current request (or of the app created last)."""
     value = _current.get() or _latest
     if value is None:
-        raise RuntimeError("the mock server has not been created: call mockserver.create_app() first")
+        raise ConfigurationError("the mock server has not been created: call mockserver.create_app() first")
     return value

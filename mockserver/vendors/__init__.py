@@ -1,37 +1,104 @@
-"""One module per vendor API, each holding that vendor's whole behaviour.
+"""The mock's vendor behaviour modules, found through the one registry (`contracts.REGISTRY`).
 
-A vendor module provides:
+A behaviour module (`Registration.mock`) provides:
 
-- ``SPEC``: the contract name it serves (``specs/<SPEC>.yaml``);
-- ``SECURITY``: security-scheme name -> checker, called by Connexion as that scheme type requires
-  (apiKey: ``(value, request=...)``, http bearer / oauth2: ``(token)``, http basic: ``(username, password)``);
-  a checker returns a dict describing the caller, or None to refuse with the contract's 401;
-- ``FIXTURE_SCHEMA``: JSON Schema of its fixture file ``<fixtures>/<SPEC>.yaml``;
-- ``seed(store, fixture)``: load that fixture into the store;
-- ``error_body(status, message, media_type, operation)``: the vendor's error envelope for a framework error;
-- one handler per operationId, named in snake_case (``sendText`` -> ``send_text``);
-- optionally ``validate_fixture(data)``: checks beyond the JSON Schema (raise ``FixtureError``), run before any
-  state is replaced;
-- optionally ``prepare_contract(document)``, to adapt the document handed to Connexion (never the served one's
-  meaning: see ASAPP's per-item validation).
+- ``SECURITY``: security-scheme name -> ``async (credential, call) -> dict`` checker; the credential is the raw
+  string (the bearer token, the API key, the cookie) or ``(user, password)`` for HTTP Basic. It returns what it
+  knows about the caller (kept in ``call.principal[scheme]``) or raises ``Rejected`` (``problems.unauthorized`` /
+  ``problems.forbidden``) to refuse with the contract's 401/403;
+- ``FIXTURE_SCHEMA``: JSON Schema of its fixture file, and ``async seed(store, fixture)`` loading it;
+- ``error_body(error, operation, media_type)``: the vendor's envelope for a typed ``RequestError``;
+- one ``async`` handler per operationId, named in snake_case (``sendText`` -> ``send_text``), taking the path and
+  query parameters by their pythonic names and ``body`` (multipart file parts by their part names);
+- optionally ``validate_fixture(data)``: checks beyond the JSON Schema, run before any state is replaced.
+
+`Behaviour.load` checks all of it at start-up, so a missing handler or checker stops the mock before it serves.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
-__all__ = ["MODULES", "vendor_module"]
+from connexion.resolver import Resolver
 
-MODULES: dict[str, str] = {
-    "aisera-ingestion": "mockserver.vendors.aisera_ingestion",
-    "aisera-conversation": "mockserver.vendors.aisera_conversation",
-    "sysaid-copilot": "mockserver.vendors.sysaid_copilot",
-    "asapp-metadata-ingestion": "mockserver.vendors.asapp_metadata_ingestion",
-    "alvaria-messaging": "mockserver.vendors.alvaria_messaging",
-}
+from contracts import Contract, Operation, registration
+from mockserver.errors import ConfigurationError
+from mockserver.pipeline.security import Checker
+from mockserver.problems import RequestError
+
+__all__ = ["Behaviour", "handler_name"]
+
+ErrorBody = Callable[[RequestError, Operation | None, str | None], Any]
+Seed = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
 
-def vendor_module(spec: str) -> ModuleType:
-    """The module holding the behaviour of one contract."""
-    return importlib.import_module(MODULES[spec])
+def handler_name(operation_id: str) -> str:
+    """`sendText` -> `send_text`: the handler name for an operationId."""
+    out: list[str] = []
+    for index, char in enumerate(operation_id):
+        if char.isupper() and index and (operation_id[index - 1].islower() or operation_id[index - 1].isdigit()):
+            out.append("_")
+        out.append(char.lower())
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """One vendor's behaviour module, checked against its contract."""
+
+    spec: str
+    module: ModuleType
+    security: Mapping[str, Checker]
+    fixture_schema: Mapping[str, Any]
+    seed: Seed
+    error_body: ErrorBody
+    validate_fixture: Callable[[dict[str, Any]], None] | None
+    open_access: bool = False
+    """Serve without checking credentials (the admin API when no admin token is configured)."""
+
+    @classmethod
+    def load(cls, spec: str, module_name: str | None = None) -> Behaviour:
+        """Import and check the module registered for `spec`."""
+        name = module_name or registration(spec).mock
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigurationError(f"{spec}: behaviour module {name} cannot be imported: {exc}") from exc
+        missing = [attr for attr in ("SECURITY", "FIXTURE_SCHEMA", "seed", "error_body") if not hasattr(module, attr)]
+        if missing:
+            raise ConfigurationError(f"{spec}: {name} lacks {', '.join(missing)}")
+        for scheme, checker in module.SECURITY.items():
+            if not inspect.iscoroutinefunction(checker):
+                raise ConfigurationError(f"{spec}: the checker for {scheme!r} ({checker.__name__}) must be async")
+        return cls(
+            spec=spec,
+            module=module,
+            security=dict(module.SECURITY),
+            fixture_schema=module.FIXTURE_SCHEMA,
+            seed=module.seed,
+            error_body=module.error_body,
+            validate_fixture=getattr(module, "validate_fixture", None),
+        )
+
+    def resolver(self) -> Resolver:
+        """Connexion's resolver, finding each operation's handler in this module by its operationId."""
+        return Resolver(function_resolver=self._function)
+
+    def _function(self, operation_id: str) -> Callable[..., Any]:
+        name = handler_name(operation_id.rsplit(".", 1)[-1])
+        handler = getattr(self.module, name, None)
+        if handler is None:
+            raise ConfigurationError(f"{self.spec}: operation {operation_id!r} has no handler {self.module.__name__}.{name}")
+        if not inspect.iscoroutinefunction(handler):
+            raise ConfigurationError(f"{self.spec}: handler {self.module.__name__}.{name} must be async")
+        return handler  # type: ignore[no-any-return]
+
+    def handlers(self, contract: Contract) -> dict[str, Callable[..., Any]]:
+        """Every operation's handler, resolved through Connexion's resolver (a missing one stops start-up)."""
+        resolver = self.resolver()
+        return {op.operation_id: resolver.resolve_function_from_operation_id(op.operation_id) for op in contract}

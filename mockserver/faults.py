@@ -57,6 +57,12 @@ def _check(rt: Runtime, fault: Fault) -> None:
         )
     if not 0.0 <= fault.probability <= 1.0:
         raise ConfigurationError(f"probability must be between 0 and 1, got {fault.probability}")
+    behaviour = rt.behaviours.get(fault.spec)
+    if fault.reason is not None:
+        reasons = behaviour.fault_reasons(operation) if behaviour is not None and behaviour.fault_reasons else ()
+        if fault.reason not in reasons:
+            known = ", ".join(reasons) or "none for this operation"
+            raise ConfigurationError(f"{fault.spec} {fault.operationId}: unknown reason {fault.reason!r} (documented: {known})")
     if fault.status is None:
         return
     response = operation.response_for(fault.status)

@@ -27,7 +27,9 @@ def declared_status(operation: Operation | None, status: int) -> int:
 
 
 def render_error(behaviour: Behaviour, operation: Operation | None, error: RequestError) -> Answer:
-    """The vendor's envelope for a refusal."""
+    """The vendor's envelope for a refusal (after the vendor's own `refine`, if it has one)."""
+    if behaviour.refine is not None:
+        error = behaviour.refine(error, operation)
     status = declared_status(operation, error.status)
     if status != error.status:
         error = error.with_status(status)

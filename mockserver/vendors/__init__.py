@@ -10,7 +10,11 @@ A behaviour module (`Registration.mock`) provides:
 - ``error_body(error, operation, media_type)``: the vendor's envelope for a typed ``RequestError``;
 - one ``async`` handler per operationId, named in snake_case (``sendText`` -> ``send_text``), taking the path and
   query parameters by their pythonic names and ``body`` (multipart file parts by their part names);
-- optionally ``validate_fixture(data)``: checks beyond the JSON Schema, run before any state is replaced.
+- optionally ``validate_fixture(data)``: checks beyond the JSON Schema, run before any state is replaced;
+- optionally ``refine(error, operation) -> RequestError``: turn a refusal into the one the vendor documents for
+  that operation before it is rendered (SysAid answers "not logged in" in-band on some operations, say);
+- optionally ``fault_reasons(operation) -> tuple[str, ...]``: the vendor error codes a fault may ask for
+  (`PUT /__admin/faults/...` with `reason`), so a client can be tested against each documented code.
 
 `Behaviour.load` checks all of it at start-up, so a missing handler or checker stops the mock before it serves.
 """
@@ -34,6 +38,8 @@ from mockserver.problems import RequestError
 __all__ = ["Behaviour", "handler_name"]
 
 ErrorBody = Callable[[RequestError, Operation | None, str | None], Any]
+Refine = Callable[[RequestError, Operation | None], RequestError]
+FaultReasons = Callable[[Operation], tuple[str, ...]]
 Seed = Callable[[Any, dict[str, Any]], Awaitable[None]]
 
 
@@ -58,6 +64,8 @@ class Behaviour:
     seed: Seed
     error_body: ErrorBody
     validate_fixture: Callable[[dict[str, Any]], None] | None
+    refine: Refine | None = None
+    fault_reasons: FaultReasons | None = None
     open_access: bool = False
     """Serve without checking credentials (the admin API when no admin token is configured)."""
 
@@ -83,6 +91,8 @@ class Behaviour:
             seed=module.seed,
             error_body=module.error_body,
             validate_fixture=getattr(module, "validate_fixture", None),
+            refine=getattr(module, "refine", None),
+            fault_reasons=getattr(module, "fault_reasons", None),
         )
 
     def resolver(self) -> Resolver:

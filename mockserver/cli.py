@@ -1,36 +1,68 @@
-"""`contract-mock`: run the mock server (and, later, the validating proxy) from the command line."""
+"""`contract-mock serve | proxy | config`: the command line, generated from the settings' own field table.
+
+Every option of `Settings` is a flag here (with its documentation), an environment variable and a config-file key
+(`settings.py` says how they combine). The environment and config files are read only here, at the edge.
+"""
 
 from __future__ import annotations
 
-import difflib
+import dataclasses
 import errno
-import logging
-import os
 import shutil
 import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
 
-from mockserver.app import SETTINGS_ENV, create_app, create_runtime
-from mockserver.contracts import FIXTURES_DIR, SPEC_NAMES
 from mockserver.errors import MockServerError
-from mockserver.settings import Settings
+from mockserver.settings import FIELDS, LogLevel, Settings, load_settings
 
 __all__ = ["main"]
 
+Command = Callable[..., Any]
 
-def _check_specs(names: tuple[str, ...]) -> tuple[str, ...]:
-    for name in names:
-        if name not in SPEC_NAMES:
-            close = difflib.get_close_matches(name, SPEC_NAMES, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise click.UsageError(f"unknown spec {name!r}{hint} (valid: {', '.join(SPEC_NAMES)})")
-    return names or SPEC_NAMES
+
+def _option(spec: dataclasses.Field[Any]) -> Callable[[Command], Command]:
+    """A click option for one settings field (default None: "not given", so lower-precedence sources apply)."""
+    meta = spec.metadata
+    flag = meta.get("flag") or "--" + spec.name.replace("_", "-")
+    kind = str(spec.type)
+    help_text = str(meta["doc"])
+    if kind.startswith("bool"):
+        name = flag.removeprefix("--")
+        return click.option(f"--{name}/--no-{name}", spec.name, default=None, help=help_text)
+    if "tuple[str" in kind:
+        return click.option(flag, spec.name, multiple=True, default=None, metavar="NAME", help=help_text)
+    types: dict[str, Any] = {"int": int, "float": float, "LogLevel": click.Choice([level.value for level in LogLevel])}
+    click_type = next((value for prefix, value in types.items() if kind.startswith(prefix)), str)
+    return click.option(flag, spec.name, type=click_type, default=None, help=help_text)
+
+
+def _options(group: str, *extra: str) -> Callable[[Command], Command]:
+    def decorate(command: Command) -> Command:
+        for spec in reversed([f for f in FIELDS if f.metadata.get("group") == group or f.name in extra]):
+            command = _option(spec)(command)
+        return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=(
+            "TOML config file (default: ./contract-mock.toml, else [tool.contract-mock] in ./pyproject.toml)."
+        ))(command)
+
+    return decorate
+
+
+def _settings(options: dict[str, Any], defaults: dict[str, Any] | None = None) -> Settings:
+    config = options.pop("config_file", None)
+    flags = {key: (None if value == () else value) for key, value in options.items()}
+    try:
+        settings, _ = load_settings(flags, config=config, defaults=defaults)
+    except MockServerError as exc:
+        raise click.UsageError(str(exc)) from None
+    return settings
 
 
 def _check_port(host: str, port: int) -> None:
@@ -51,113 +83,74 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--spec", "specs", multiple=True, metavar="NAME", help="Contract to mount (repeatable; default all).")
-@click.option(
-    "--fixtures",
-    type=click.Path(path_type=Path),
-    default=FIXTURES_DIR,
-    show_default="fixtures/default",
-    help="Fixtures folder to seed from.",
-)
-@click.option("--db", type=click.Path(path_type=Path), default=None, help="SQLite file (default: in memory).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    type=click.Choice(["critical", "error", "warning", "info", "debug"], case_sensitive=False),
-)
-@click.option("--validate-responses/--no-validate-responses", default=True, show_default=True)
-@click.option("--vendor-limits", is_flag=True, help="Enforce the vendors' documented rate and size limits.")
-@click.option("--sysaid-callback-url", default=None, help="SysAid base URL receiving fromEmail notifications.")
-def serve(
-    host: str,
-    port: int,
-    specs: tuple[str, ...],
-    fixtures: Path,
-    db: Path | None,
-    workers: int,
-    log_level: str,
-    validate_responses: bool,
-    vendor_limits: bool,
-    sysaid_callback_url: str | None,
-) -> None:
+@_options("serve")
+def serve(**options: Any) -> None:
     """Serve every contract under http://HOST:PORT/<spec-name>, plus the admin API under /__admin."""
+    from mockserver.app import SETTINGS_ENV, create_app, create_runtime, run_sync
+    from mockserver.banner import banner
+    from mockserver.server import uvicorn_options
+
     started = time.perf_counter()
-    specs = _check_specs(specs)
-    if not fixtures.is_dir():
-        raise click.ClickException(f"fixtures folder {fixtures} does not exist")
-    _check_port(host, port)
+    settings = _settings(options)
+    if not settings.fixtures.is_dir():
+        raise click.ClickException(f"fixtures folder {settings.fixtures} does not exist")
+    _check_port(settings.host, settings.port)
     scratch: Path | None = None
-    if workers > 1 and db is None:
+    if settings.workers > 1 and settings.db is None:
         scratch = Path(tempfile.mkdtemp(prefix="contract-mock-"))
-        db = scratch / "state.sqlite"
-    settings = Settings(
-        specs=specs,
-        fixtures=fixtures,
-        db=db,
-        validate_responses=validate_responses,
-        vendor_limits=vendor_limits,
-        sysaid_callback_base_url=sysaid_callback_url,
-    )
-    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+        settings = settings.replace(db=str(scratch / "state.sqlite"))
     try:
-        if workers > 1:
-            create_runtime(settings).store.close()  # seed once, before the workers share the file
+        if settings.workers > 1:
+            run_sync(create_runtime(settings).store.close())  # seed once, before the workers share the database
+            import os
+
             os.environ[SETTINGS_ENV] = settings.to_json()
-            app_target: object = "mockserver.app:app_from_environment"
+            target: Any = "mockserver.app:app_from_environment"
         else:
-            app_target = create_app(settings)
+            target = create_app(settings)
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
-    base = f"http://{host}:{port}"
-    click.echo(f"contract-mock ready in {time.perf_counter() - started:.2f}s on {base}/ ({workers} worker(s))")
-    for name in specs:
-        click.echo(f"  {base}/{name}   (UI {base}/{name}/ui/)")
-    click.echo(f"  {base}/__admin   (UI {base}/__admin/ui/)")
+    click.echo(banner(settings, time.perf_counter() - started))
     try:
-        uvicorn.run(
-            app_target,  # type: ignore[arg-type]
-            host=host,
-            port=port,
-            workers=workers,
-            factory=workers > 1,
-            log_level=log_level.lower(),
-        )
+        uvicorn.run(target, factory=settings.workers > 1, **uvicorn_options(settings))
     finally:
         if scratch is not None:  # the shared database of this run only: "in memory" means nothing is kept
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 @main.command()
-@click.option("--spec", required=True, metavar="NAME", help="Contract to validate the traffic against.")
-@click.option("--upstream", required=True, metavar="URL", help="Base URL of the real deployment.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8081, show_default=True, type=click.IntRange(0, 65535))
-@click.option(
-    "--violations",
-    type=click.Path(path_type=Path),
-    default=Path("proxy-violations.jsonl"),
-    show_default=True,
-    help="JSON Lines file receiving every violation.",
-)
-@click.option("--log-level", default="warning", show_default=True)
-def proxy(spec: str, upstream: str, host: str, port: int, violations: Path, log_level: str) -> None:
-    """Forward traffic to UPSTREAM unchanged and report where it departs from the contract."""
-    from mockserver.proxy import ProxySettings, create_proxy
+@_options("proxy", "host", "port", "log_level", "db", "journal_limit", "journal_body_bytes", "max_body_bytes")
+def proxy(**options: Any) -> None:
+    """Forward traffic to --upstream unchanged and report where it departs from the contract."""
+    from mockserver.proxy import create_proxy
 
-    _check_specs((spec,))
-    if not upstream.startswith(("http://", "https://")):
-        raise click.UsageError(f"--upstream must be an http(s) URL, got {upstream!r}")
-    _check_port(host, port)
-    app, watcher = create_proxy(ProxySettings(spec=spec, upstream=upstream, violations_file=violations))
-    click.echo(f"contract-mock proxy: http://{host}:{port}/ -> {upstream} ({spec}); violations -> {violations}")
+    settings = _settings(options, defaults={"port": 8081, "log_level": "warning"})
+    if settings.upstream is None or settings.proxy_spec is None:
+        raise click.UsageError("the proxy needs --spec NAME and --upstream URL")
+    _check_port(settings.host, settings.port)
+    app, watcher = create_proxy(settings)
+    click.echo(
+        f"contract-mock proxy: http://{settings.host}:{settings.port}/ -> {settings.upstream} ({settings.proxy_spec}); "
+        f"violations -> {settings.violations_file}" + (f"; recording -> {settings.record}" if settings.record else "")
+    )
     try:
-        uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.value)
     finally:
         click.echo(watcher.summary())
+
+
+@main.command("config")
+@_options("serve")
+def show_config(**options: Any) -> None:
+    """Print the effective settings and where each value came from (the admin token masked)."""
+    config = options.pop("config_file", None)
+    flags = {key: (None if value == () else value) for key, value in options.items()}
+    try:
+        settings, origins = load_settings(flags, config=config)
+    except MockServerError as exc:
+        raise click.UsageError(str(exc)) from None
+    for name, value in settings.public().items():
+        click.echo(f"{name} = {value!r}   ({origins.get(name, 'default')})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -113,7 +113,7 @@ class Journal:
                     self._buffer[:0] = batch
                     raise
                 self._since_trim += len(batch)
-            if self._since_trim >= _TRIM_EVERY:
+            if self._since_trim >= max(1, min(_TRIM_EVERY, self.limit // 10)):
                 self._since_trim = 0
                 await self.store.journal_trim(self.limit)
 

@@ -121,6 +121,10 @@ class Settings:
     upstream_timeout_seconds: float = field(default=60.0, metadata=_doc("Proxy: timeout of one upstream call.", group="proxy"))
 
     def __post_init__(self) -> None:
+        if isinstance(self.db, Path):  # a path object is as good as its text
+            object.__setattr__(self, "db", str(self.db))
+        if isinstance(self.specs, list):
+            object.__setattr__(self, "specs", tuple(self.specs))
         _validate(self)
 
     @property
@@ -277,12 +281,14 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     config: Path | None = None,
     cwd: Path | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> tuple[Settings, dict[str, str]]:
-    """Settings from flags > environment > config file > defaults, and where each given value came from."""
+    """Settings from flags > environment > config file > `defaults` (a command's own) > the field defaults, and
+    where each given value came from."""
     environ = os.environ if environ is None else environ
     file_values, file_origin = _config_values(config, cwd or Path.cwd())
-    merged: dict[str, Any] = {}
-    origins: dict[str, str] = {}
+    merged: dict[str, Any] = dict(defaults or {})
+    origins: dict[str, str] = {name: "command default" for name in merged}
     known = {f.name for f in FIELDS}
     for name, value in file_values.items():
         if name not in known:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver import FIXTURES_DIR
+from contracts import FIXTURES_DIR
 
 ASAPP = "asapp-metadata-ingestion"
 BASE = f"/{ASAPP}/metadata-ingestion/v1"
@@ -90,7 +90,9 @@ def test_journal_records_operation_status_and_problems_without_secrets(client: T
         ("singleAgentMetadata", 400),
     ]
     assert entries[0]["problems"] == []
-    assert "externalAgentId" in entries[1]["problems"][0]
+    [problem] = entries[1]["problems"]
+    assert (problem["kind"], problem["violations"][0]["name"]) == ("schema-violation", "externalAgentId")
+    assert "value" not in problem["violations"][0]
     assert CREDENTIALS["api_secret"] not in str(entries)
     only = client.get("/__admin/journal?operationId=manyAgentMetadata").json()["entries"]
     assert only == []
@@ -157,5 +159,5 @@ def test_journal_keeps_the_newest_entries_up_to_its_limit(make_client) -> None:
         client.post(f"{BASE}/single-agent-metadata", json={"externalAgentId": f"a{index}"}, headers=HEADERS)
     entries = client.get("/__admin/journal?limit=10000").json()["entries"]
     assert 50 <= len(entries) < 50 + 200
-    assert entries[-1]["id"] == 205
-    assert [e["id"] for e in entries] == sorted(e["id"] for e in entries)
+    assert entries[-1]["seq"] == 205
+    assert [e["seq"] for e in entries] == sorted(e["seq"] for e in entries)

@@ -1,0 +1,49 @@
+"""What a newcomer sees first: the start-up banner, with each API's base URL, its Swagger UI and the demo
+credentials of the fixtures being served (`<fixtures>/credentials.yaml`, the same file the harness reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockserver.settings import Settings
+
+__all__ = ["banner", "demo_credentials", "flat_credentials"]
+
+
+def demo_credentials(fixtures: Path) -> dict[str, dict[str, Any]]:
+    """The client credentials that work against a fixtures folder (empty when it ships none)."""
+    path = fixtures / "credentials.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(spec): dict(values) for spec, values in data.items() if isinstance(values, dict)}
+
+
+def flat_credentials(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """`{"admin": {"jsessionid": "x"}}` -> `[("admin.jsessionid", "x")]`."""
+    flat: list[tuple[str, str]] = []
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.extend(flat_credentials(value, f"{name}."))
+        else:
+            flat.append((name, str(value)))
+    return flat
+
+
+def banner(settings: Settings, seconds: float) -> str:
+    """The lines `contract-mock serve` prints once it is ready to start."""
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [f"contract-mock ready in {seconds:.2f}s on {base}/ ({settings.workers} worker(s))"]
+    credentials = demo_credentials(settings.fixtures)
+    for name in settings.specs:
+        lines.append(f"  {base}/{name}   (Swagger UI {base}/{name}/ui/)")
+        demo = ", ".join(f"{key}={value}" for key, value in flat_credentials(credentials.get(name, {})))
+        if demo:
+            lines.append(f"      demo credentials: {demo}")
+    admin = "" if not settings.admin_token else " (admin token required)"
+    lines.append(f"  {base}/__admin   (Swagger UI {base}/__admin/ui/){admin}")
+    return "\n".join(lines)

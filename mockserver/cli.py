@@ -128,15 +128,20 @@ def proxy(**options: Any) -> None:
     if settings.upstream is None or settings.proxy_spec is None:
         raise click.UsageError("the proxy needs --spec NAME and --upstream URL")
     _check_port(settings.host, settings.port)
-    app, watcher = create_proxy(settings)
+    app, _ = create_proxy(settings, on_stop=click.echo)
     click.echo(
         f"contract-mock proxy: http://{settings.host}:{settings.port}/ -> {settings.upstream} ({settings.proxy_spec}); "
         f"violations -> {settings.violations_file}" + (f"; recording -> {settings.record}" if settings.record else "")
     )
-    try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.value)
-    finally:
-        click.echo(watcher.summary())
+    # The upstream's own `date` and `server` headers are forwarded unchanged: the proxy adds none of its own.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.value,
+        server_header=False,
+        date_header=False,
+    )
 
 
 @main.command("config")

@@ -1,8 +1,11 @@
 """The validating proxy: forwards traffic to a real deployment unchanged and checks both directions against a contract.
 
-Requests and responses pass through byte for byte; bodies are streamed, and only a bounded copy of a JSON or form
-body is kept for validation (uploads and event streams are checked on status, headers and media type alone). Every
-violation (operation, direction, path in the body, reason) goes to the journal and to a JSON Lines file.
+Requests and responses pass through byte for byte (status, headers and body; the proxy's own server adds no `date`
+or `server` header of its own); bodies are streamed, and only a bounded copy of a JSON or form body is kept for
+validation (uploads and event streams are checked on status, headers and media type alone), using openapi-core.
+Every violation (operation, direction, path in the body, reason) goes to the journal and to a JSON Lines file.
+With `record`, every exchange is also written to a HAR file, with every credential the contract declares masked.
+The summary is printed when the proxy stops, whether by Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import time
 import zlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,31 +28,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from contracts import Operation, load_contract
 from mockserver.clock import Clock
-from mockserver.contracts import Operation, load_contract
-from mockserver.journal import entries, record_event
+from mockserver.journal import Journal
+from mockserver.pipeline.compiler import credentials_of
+from mockserver.recording import Recorder
 from mockserver.runtime import Runtime
 from mockserver.settings import Settings
-from mockserver.store import Store
+from mockserver.store import JournalQuery, open_store
 
-__all__ = ["ProxySettings", "Violation", "create_proxy"]
+__all__ = ["Violation", "create_proxy"]
 
 _HOP_BY_HOP = {
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host",
 }  # fmt: skip
 _VALIDATED_MEDIA = ("json", "x-www-form-urlencoded")
-
-
-@dataclass(frozen=True)
-class ProxySettings:
-    """Settings of one proxy process."""
-
-    spec: str
-    upstream: str
-    violations_file: Path | None = Path("proxy-violations.jsonl")
-    max_validated_bytes: int = 4 * 1024 * 1024
-    timeout_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -90,22 +84,26 @@ def _decoded(body: bytes, encoding: str | None) -> bytes | None:
 
 
 class _Proxy:
-    def __init__(self, settings: ProxySettings, rt: Runtime) -> None:
+    def __init__(self, settings: Settings, rt: Runtime) -> None:
+        assert settings.proxy_spec is not None and settings.upstream is not None
         self.settings = settings
+        self.spec = settings.proxy_spec
         self.rt = rt
-        contract = load_contract(settings.spec)
+        contract = load_contract(self.spec)
         self.contract = contract
-        document = copy.deepcopy(contract.document)
+        document = copy.deepcopy(dict(contract.document))
         document["servers"] = [{"url": "/"}]
         self.openapi = OpenAPI.from_dict(document)
         self.client = httpx.AsyncClient(
-            base_url=settings.upstream.rstrip("/"), timeout=settings.timeout_seconds, follow_redirects=False
+            base_url=settings.upstream.rstrip("/"), timeout=settings.upstream_timeout_seconds, follow_redirects=False
         )
         self.counts: Counter[tuple[str, str]] = Counter()
+        self.recorder = Recorder(settings.record, credentials_of(contract)) if settings.record else None
+        self.max_validated = min(settings.max_body_bytes, 4 * 1024 * 1024)
 
     def _record(self, violation: Violation) -> None:
         self.counts[(violation.operation or "(unknown)", violation.direction)] += 1
-        record_event(self.rt, self.settings.spec, "violation", asdict(violation))
+        self.rt.journal_event(self.spec, "violation", asdict(violation))
         if self.settings.violations_file is not None:
             with self.settings.violations_file.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(asdict(violation)) + "\n")
@@ -138,12 +136,13 @@ class _Proxy:
         )
 
     async def forward(self, request: Request) -> Response:
+        started = time.time()
         op = self.contract.match(request.method, request.url.path)
         if op is None:
             self._report("request", None, request, None, [LookupError("no operation of the contract matches")])
         media = request.headers.get("content-type", "")
         length = int(request.headers.get("content-length") or 0)
-        buffered = any(kind in media for kind in _VALIDATED_MEDIA) and 0 < length <= self.settings.max_validated_bytes
+        buffered = any(kind in media for kind in _VALIDATED_MEDIA) and 0 < length <= self.max_validated
         body: bytes | None = await request.body() if buffered else None
         content: bytes | AsyncIterator[bytes] = body if body is not None else request.stream()
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP]
@@ -156,11 +155,19 @@ class _Proxy:
             self._report("request", op, request, None, self.openapi.unmarshal_request(mock_request).errors)
         out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP}
         return StreamingResponse(
-            self._relay(request, op, response, mock_request), status_code=response.status_code, headers=out_headers
+            self._relay(request, op, response, mock_request, body, started),
+            status_code=response.status_code,
+            headers=out_headers,
         )
 
     async def _relay(
-        self, request: Request, op: Operation | None, response: httpx.Response, mock_request: MockRequest
+        self,
+        request: Request,
+        op: Operation | None,
+        response: httpx.Response,
+        mock_request: MockRequest,
+        request_body: bytes | None,
+        started: float,
     ) -> AsyncIterator[bytes]:
         media = response.headers.get("content-type", "")
         keep = any(kind in media for kind in _VALIDATED_MEDIA)
@@ -169,13 +176,15 @@ class _Proxy:
             async for chunk in response.aiter_raw():
                 if keep:
                     captured += chunk
-                    keep = len(captured) <= self.settings.max_validated_bytes
+                    keep = len(captured) <= self.max_validated
                 yield chunk
         finally:
             await response.aclose()
+        data = _decoded(bytes(captured), response.headers.get("content-encoding")) if keep else b""
+        if self.recorder is not None:
+            self.recorder.add(request, request_body, response, data if keep else None, started)
         if op is None:
             return
-        data = _decoded(bytes(captured), response.headers.get("content-encoding")) if keep else b""
         mock_response = MockResponse(
             data or b"",
             status_code=response.status_code,
@@ -189,30 +198,44 @@ class _Proxy:
         self._report("response", op, request, response.status_code, errors)
 
     async def violations(self, request: Request) -> Response:
-        found = [entry["detail"] for entry in entries(self.rt, kind="violation")]
+        found = [entry["detail"] for entry in await self.rt.journal.entries(JournalQuery(kind="violation"))]
         return JSONResponse({"violations": found, "count": len(found)})
 
     def summary(self) -> str:
         """A human summary of the violations seen, for printing on exit."""
+        recorded = f"; {self.recorder.count} exchange(s) recorded to {self.recorder.path}" if self.recorder else ""
         if not self.counts:
-            return f"contract-mock proxy: no violations of {self.settings.spec}"
-        lines = [f"contract-mock proxy: {sum(self.counts.values())} violation(s) of {self.settings.spec}"]
+            return f"contract-mock proxy: no violations of {self.spec}{recorded}"
+        lines = [f"contract-mock proxy: {sum(self.counts.values())} violation(s) of {self.spec}{recorded}"]
         for (operation, direction), count in sorted(self.counts.items()):
             lines.append(f"  {operation:<40} {direction:<8} {count}")
         return "\n".join(lines)
 
 
-def create_proxy(settings: ProxySettings) -> tuple[Starlette, Any]:
-    """The proxy ASGI app and an object whose `summary()` describes what it saw."""
-    store = Store()
-    rt = Runtime(settings=Settings(specs=(settings.spec,)), store=store, clock=Clock(store))
+def create_proxy(settings: Settings, *, on_stop: Any = None) -> tuple[Starlette, Any]:
+    """The proxy ASGI app and an object whose `summary()` describes what it saw (`on_stop(summary)` runs at
+    shutdown: uvicorn re-raises SIGTERM after shutdown, so code after `uvicorn.run` would not run for it)."""
+    store = open_store(settings.db)
+    rt = Runtime(
+        settings=settings.replace(specs=(settings.proxy_spec,)) if settings.proxy_spec else settings,
+        store=store,
+        clock=Clock(store),
+        journal=Journal(store, settings.journal_limit, settings.journal_flush_seconds),
+    )
     proxy = _Proxy(settings, rt)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        await proxy.client.aclose()
+        try:
+            yield
+        finally:
+            await proxy.client.aclose()
+            if proxy.recorder is not None:
+                proxy.recorder.save()
+            await rt.journal.flush()
+            if on_stop is not None:
+                on_stop(proxy.summary())
 
     app = Starlette(
         lifespan=lifespan,

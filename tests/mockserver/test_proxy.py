@@ -19,8 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mockserver import FIXTURES_DIR, Settings, create_app
-from mockserver.proxy import ProxySettings, create_proxy
+from contracts import FIXTURES_DIR
+from mockserver import Settings, create_app
+from mockserver.proxy import create_proxy
 
 ASAPP = "asapp-metadata-ingestion"
 CREDENTIALS = yaml.safe_load((FIXTURES_DIR / "credentials.yaml").read_text())[ASAPP]
@@ -39,9 +40,10 @@ def serve() -> Iterator[Any]:
     """Run ASGI apps under uvicorn in threads; returns their base URLs."""
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(app: Any) -> str:
+    def start(app: Any, **options: Any) -> str:
         port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", loop="asyncio"))
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", loop="asyncio", **options)
+        server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         deadline = time.monotonic() + 10
@@ -50,10 +52,15 @@ def serve() -> Iterator[Any]:
         servers.append((server, thread))
         return f"http://127.0.0.1:{port}"
 
+    def stop_all() -> None:
+        for server, thread in servers:
+            server.should_exit = True
+            thread.join(timeout=5)
+        servers.clear()
+
+    start.stop_all = stop_all  # type: ignore[attr-defined]
     yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=5)
+    stop_all()
 
 
 def _violations(path: Path) -> list[dict[str, Any]]:
@@ -65,7 +72,7 @@ def _violations(path: Path) -> list[dict[str, Any]]:
 def test_proxy_passes_traffic_unchanged_and_flags_a_request_without_credentials(serve: Any, tmp_path: Path) -> None:
     upstream = serve(create_app(Settings(specs=(ASAPP,))))
     log = tmp_path / "violations.jsonl"
-    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
+    app, watcher = create_proxy(Settings(proxy_spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
     proxy = serve(app)
     with httpx.Client(base_url=proxy) as client:
         ok = client.post(AGENT, json={"externalAgentId": "agent-7", "eventId": "ev-7"}, headers=HEADERS)
@@ -86,7 +93,7 @@ def test_proxy_passes_traffic_unchanged_and_flags_a_request_without_credentials(
 def test_proxy_in_front_of_the_mock_reports_nothing_for_conforming_traffic(serve: Any, tmp_path: Path) -> None:
     upstream = serve(create_app(Settings(specs=(ASAPP,))))
     log = tmp_path / "violations.jsonl"
-    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
+    app, watcher = create_proxy(Settings(proxy_spec=ASAPP, upstream=f"{upstream}/{ASAPP}", violations_file=log))
     proxy = serve(app)
     with httpx.Client(base_url=proxy) as client:
         for index in range(5):
@@ -114,7 +121,7 @@ def _broken_upstream() -> Starlette:
 def test_proxy_reports_each_violation_of_a_broken_upstream(serve: Any, tmp_path: Path) -> None:
     upstream = serve(_broken_upstream())
     log = tmp_path / "violations.jsonl"
-    app, watcher = create_proxy(ProxySettings(spec=ASAPP, upstream=upstream, violations_file=log))
+    app, watcher = create_proxy(Settings(proxy_spec=ASAPP, upstream=upstream, violations_file=log))
     proxy = serve(app)
     with httpx.Client(base_url=proxy) as client:
         missing = client.post(AGENT, json={"externalAgentId": "missing-result"}, headers=HEADERS)
@@ -136,3 +143,31 @@ def test_proxy_reports_each_violation_of_a_broken_upstream(serve: Any, tmp_path:
     assert all(v["operation"] == "singleAgentMetadata" for v in found)
     assert CREDENTIALS["api_secret"] not in log.read_text()
     assert "singleAgentMetadata" in watcher.summary()
+
+
+def test_proxy_forwards_date_and_server_headers_once_and_records_har_without_credentials(
+    serve: Any, tmp_path: Path
+) -> None:
+    async def single(request: Request) -> Response:
+        headers = {"date": "Mon, 01 Jan 2024 00:00:00 GMT", "server": "vendor-gateway"}
+        return JSONResponse({"result": {"eventId": "e1", "error": ""}}, headers=headers)
+
+    upstream = serve(Starlette(routes=[Route(AGENT, single, methods=["POST"])]), server_header=False, date_header=False)
+    har = tmp_path / "traffic.har"
+    stopped: list[str] = []
+    app, _ = create_proxy(
+        Settings(proxy_spec=ASAPP, upstream=upstream, violations_file=None, record=har), on_stop=stopped.append
+    )
+    proxy = serve(app, server_header=False, date_header=False)
+    with httpx.Client(base_url=proxy) as client:
+        answer = client.post(AGENT, json={"externalAgentId": "a1"}, headers=HEADERS)
+    assert answer.headers.get_list("date") == ["Mon, 01 Jan 2024 00:00:00 GMT"]
+    assert answer.headers.get_list("server") == ["vendor-gateway"]
+    serve.stop_all()
+    assert stopped and "1 exchange(s) recorded" in stopped[0]
+    recorded = json.loads(har.read_text())["log"]["entries"]
+    assert [entry["request"]["method"] for entry in recorded] == ["POST"]
+    headers = {h["name"].lower(): h["value"] for h in recorded[0]["request"]["headers"]}
+    assert headers["asapp-api-secret"] == "[MASKED]" and headers["asapp-api-id"] == "[MASKED]"
+    assert json.loads(recorded[0]["response"]["content"]["text"]) == {"result": {"eventId": "e1", "error": ""}}
+    assert CREDENTIALS["api_secret"] not in har.read_text()

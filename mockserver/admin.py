@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import html
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -17,11 +18,14 @@ from typing import Any
 from starlette.responses import Response
 
 from contracts import Operation
-from mockserver import faults
+from mockserver import faults, overrides
+from mockserver.banner import demo_credentials
 from mockserver.errors import ClockError, ConfigurationError, FixtureError
 from mockserver.fixtures import KEEP_ON_RESET, SEEDED, seed_all
+from mockserver.matching import Pattern
 from mockserver.pipeline.call import Call
 from mockserver.problems import Kind, RequestError, bad_request, not_found, unauthorized
+from mockserver.recording import har_from_journal
 from mockserver.runtime import runtime
 from mockserver.settings import Settings
 from mockserver.store import JournalQuery
@@ -29,6 +33,15 @@ from mockserver.vendors import Behaviour
 
 __all__ = [
     "advance_clock",
+    "clear_overrides",
+    "count_requests",
+    "create_override",
+    "delete_override",
+    "demo_login",
+    "export_journal_har",
+    "list_overrides",
+    "read_journal_entry",
+    "verify_requests",
     "behaviour",
     "clear_faults",
     "clear_journal",
@@ -96,9 +109,11 @@ async def _seed(folder: Path) -> Reply:
 
 
 async def reset_state() -> Reply:
-    """Reset to the fixtures loaded last (atomically)."""
+    """Reset to the fixtures loaded last (atomically); overrides are cleared too."""
     marker = await runtime().store.get(*SEEDED) or {}
-    return await _seed(Path(marker.get("fixtures", runtime().settings.fixtures)))
+    reply = await _seed(Path(marker.get("fixtures", runtime().settings.fixtures)))
+    await overrides.clear_overrides(runtime())
+    return reply
 
 
 async def load_fixtures(body: dict[str, Any]) -> Reply:
@@ -140,12 +155,120 @@ async def delete_snapshot(name: str) -> Reply | Response:
     return NoContent()
 
 
+def _query(
+    spec: str | None,
+    operation_id: str | None,
+    status: int | None,
+    method: str | None,
+    kind: str | None,
+    since: str | None,
+    after: int | None,
+    limit: int | None,
+) -> JournalQuery:
+    moment = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00")).timestamp()
+        except ValueError as exc:
+            raise bad_request(f"since {since!r} is not an ISO-8601 date-time") from exc
+    return JournalQuery(
+        spec=spec,
+        operation_id=operation_id,
+        status=status,
+        method=method.upper() if method else None,
+        kind=kind,
+        since_time=moment,
+        since_seq=after,
+        limit=limit,
+    )
+
+
 async def read_journal(
-    spec: str | None = None, operation_id: str | None = None, kind: str | None = None, limit: int = 1000
+    spec: str | None = None,
+    operation_id: str | None = None,
+    status: int | None = None,
+    method: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    after: int | None = None,
+    limit: int = 1000,
 ) -> Reply:
-    """The newest `limit` journal entries, oldest first."""
-    query = JournalQuery(spec=spec, operation_id=operation_id, kind=kind, limit=limit)
+    """The newest `limit` matching journal entries, oldest first."""
+    query = _query(spec, operation_id, status, method, kind, since, after, limit)
     return {"entries": await runtime().journal.entries(query)}, 200, _JSON
+
+
+async def read_journal_entry(seq: int) -> Reply:
+    """One journal entry by its sequence number."""
+    found = await runtime().journal.entries(JournalQuery(since_seq=seq - 1, limit=None))
+    entry = next((item for item in found if item["seq"] == seq), None)
+    if entry is None:
+        raise not_found(f"no journal entry {seq} (trimmed, cleared or not yet written)")
+    return entry, 200, _JSON
+
+
+async def _matching(pattern: Pattern) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(matching request entries, all candidate request entries) for a pattern."""
+    query = JournalQuery(spec=pattern.spec, kind="request")
+    entries = await runtime().journal.entries(query)
+    return [entry for entry in entries if not pattern.differences(entry)], entries
+
+
+async def count_requests(body: dict[str, Any]) -> Reply:
+    """How many journaled requests match a pattern."""
+    matched, _ = await _matching(Pattern.from_json(body))
+    return {"count": len(matched), "seqs": [entry["seq"] for entry in matched]}, 200, _JSON
+
+
+async def verify_requests(body: dict[str, Any]) -> Reply:
+    """200 when the pattern was called as expected; 409 with the difference and the closest requests otherwise."""
+    pattern = Pattern.from_json(body)
+    matched, candidates = await _matching(pattern)
+    count = len(matched)
+    exactly, at_least, at_most = body.get("count"), body.get("atLeast"), body.get("atMost")
+    if exactly is None and at_least is None and at_most is None:
+        at_least = 1
+    expected = (
+        f"exactly {exactly}" if exactly is not None else
+        " and ".join(part for part in (
+            f"at least {at_least}" if at_least is not None else "",
+            f"at most {at_most}" if at_most is not None else "",
+        ) if part)
+    )  # fmt: skip
+    ok = (exactly is None or count == exactly) and (at_least is None or count >= at_least) and (
+        at_most is None or count <= at_most
+    )
+    if ok:
+        return {"count": count}, 200, _JSON
+    ranked = sorted(
+        (entry for entry in candidates if pattern.differences(entry)), key=lambda e: (len(pattern.differences(e)), -e["seq"])
+    )
+    closest = [
+        {
+            "seq": entry["seq"],
+            "method": entry.get("method"),
+            "path": entry.get("path"),
+            "operationId": entry.get("operationId"),
+            "differences": pattern.differences(entry),
+        }
+        for entry in ranked[:3]
+    ]
+    detail = f"expected {expected} call(s) of {pattern.describe()}, got {count}"
+    problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": detail, "count": count, "closest": closest}
+    return problem, 409, {"Content-Type": "application/problem+json"}
+
+
+async def export_journal_har(
+    spec: str | None = None,
+    operation_id: str | None = None,
+    status: int | None = None,
+    method: str | None = None,
+    since: str | None = None,
+    after: int | None = None,
+) -> Reply:
+    """The journaled requests as HAR 1.2."""
+    query = _query(spec, operation_id, status, method, "request", since, after, None)
+    return har_from_journal(await runtime().journal.entries(query)), 200, _JSON
 
 
 async def clear_journal() -> Reply | Response:
@@ -215,6 +338,62 @@ async def delete_fault(spec: str, operation_id: str) -> Reply | Response:
     if not await faults.clear_faults(runtime(), spec, operation_id):
         raise not_found(f"no fault installed on {spec} {operation_id}")
     return NoContent()
+
+
+async def list_overrides() -> Reply:
+    """Installed overrides, oldest first."""
+    found = await runtime().store.find(overrides.COLLECTION)
+    return {"overrides": [{k: v for k, v in item.items() if k != "created"} for item in found]}, 200, _JSON
+
+
+async def create_override(body: dict[str, Any]) -> Reply:
+    """Install an override after checking its answer against the contract."""
+    try:
+        installed = await overrides.install_override(runtime(), body)
+    except ConfigurationError as exc:
+        raise bad_request(str(exc)) from exc
+    return {k: v for k, v in installed.items() if k != "created"}, 201, _JSON
+
+
+async def clear_overrides() -> Reply | Response:
+    """Remove every override."""
+    await overrides.clear_overrides(runtime())
+    return NoContent()
+
+
+async def delete_override(id_: str) -> Reply | Response:
+    """Remove one override."""
+    if not await overrides.clear_overrides(runtime(), id_):
+        raise not_found(f"no override {id_!r}")
+    return NoContent()
+
+
+async def demo_login(spec: str, identity: str = "admin") -> Response:
+    """Set a demo identity's cookies for one API's mount and link back to its Swagger UI."""
+    rt = runtime()
+    _known_spec(spec)
+    cookie_names = [s.parameter for s in rt.contracts[spec].security_schemes.values() if s.location == "cookie"]
+    if not cookie_names:
+        raise not_found(f"{spec} does not authenticate with cookies: use Swagger UI's Authorize button")
+    credentials = demo_credentials(Path(rt.settings.fixtures)).get(spec, {})
+    values = credentials.get(identity)
+    if not isinstance(values, dict):
+        known = [name for name, value in credentials.items() if isinstance(value, dict)]
+        raise bad_request(f"{spec} has no demo identity {identity!r}; known: {', '.join(known) or 'none'}")
+    by_name = {str(key).lower(): str(value) for key, value in values.items()}
+    missing = [name for name in cookie_names if name.lower() not in by_name]
+    if missing:
+        raise bad_request(f"the demo identity {identity!r} of {spec} has no value for cookie(s) {', '.join(missing)}")
+    page = (
+        "<!doctype html><meta charset=utf-8><title>demo login</title>"
+        f"<p>Logged in to <code>/{html.escape(spec)}</code> as the demo identity <b>{html.escape(identity)}</b> "
+        f"(cookies {html.escape(', '.join(cookie_names))} set for this browser).</p>"
+        f"<p><a href='/{html.escape(spec)}/ui/'>Back to the {html.escape(spec)} Swagger UI</a></p>"
+    )
+    response = Response(page, media_type="text/html")
+    for name in cookie_names:
+        response.set_cookie(name, by_name[name.lower()], path=f"/{spec}", httponly=True, samesite="lax")
+    return response
 
 
 def _clock() -> dict[str, Any]:

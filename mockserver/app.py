@@ -38,6 +38,7 @@ from mockserver.journal import Journal
 from mockserver.pipeline.compiler import compile_api
 from mockserver.pipeline.serve import Mount, Pipeline
 from mockserver.runtime import Runtime, activate
+from mockserver.server import install_log_masking
 from mockserver.settings import Settings
 from mockserver.store import Store, open_store
 from mockserver.vendors import Behaviour
@@ -178,6 +179,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     rt = runtime or create_runtime(settings)
     activate(rt)
     mounts = _mounts(rt)
+    rt.apis = {name: mount.api for name, mount in mounts.items() if mount.journaled}
+    install_log_masking(frozenset().union(*(mount.api.credentials.query for mount in mounts.values())))
     aliases = {}
     if "sysaid-copilot" in rt.contracts and settings.sysaid_public_prefix:
         aliases["/sysaid-copilot" + settings.sysaid_public_prefix.rstrip("/")] = "/sysaid-copilot"

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from mockserver.journal import MASK, mask_cookie_header, mask_json
 from mockserver.pipeline.compiler import Credentials
 
-__all__ = ["SAVE_EVERY", "Recorder", "mask_body_text"]
+__all__ = ["SAVE_EVERY", "Recorder", "har_from_journal", "mask_body_text"]
 
 SAVE_EVERY = 50
 _CREATOR = {"name": "contract-mock proxy", "version": "1"}
@@ -132,3 +132,53 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def har_from_journal(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Journal entries (already masked) as a HAR 1.2 document."""
+    converted = []
+    for entry in entries:
+        if entry.get("kind") != "request":
+            continue
+        request = entry.get("request") or {}
+        response = entry.get("response") or {}
+        query = [
+            {"name": name, "value": str(item)}
+            for name, value in (entry.get("query") or {}).items()
+            for item in (value if isinstance(value, list) else [value])
+        ]
+        suffix = "?" + "&".join(f"{q['name']}={q['value']}" for q in query) if query else ""
+        har: dict[str, Any] = {
+            "startedDateTime": entry.get("time"),
+            "time": entry.get("durationMs", 0),
+            "request": {
+                "method": entry.get("method"),
+                "url": f"{entry.get('path')}{suffix}",
+                "httpVersion": "HTTP/1.1",
+                "headers": [{"name": k, "value": str(v)} for k, v in (request.get("headers") or {}).items()],
+                "queryString": query,
+                "cookies": [],
+                "headersSize": -1,
+                "bodySize": -1,
+            },
+            "response": {
+                "status": entry.get("status"),
+                "statusText": _phrase(int(entry.get("status") or 0)),
+                "httpVersion": "HTTP/1.1",
+                "headers": [{"name": k, "value": str(v)} for k, v in (response.get("headers") or {}).items()],
+                "cookies": [],
+                "content": {"size": -1, "mimeType": response.get("mediaType") or "", "text": response.get("body") or ""},
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": -1,
+            },
+            "cache": {},
+            "timings": {"send": 0, "wait": entry.get("durationMs", 0), "receive": 0},
+            "comment": f"seq {entry.get('seq')} {entry.get('spec')} {entry.get('operationId') or '(no operation)'}",
+        }
+        body = request.get("body")
+        if body:
+            media = (request.get("headers") or {}).get("content-type", "")
+            har["request"]["postData"] = {"mimeType": media, "text": body}
+        converted.append(har)
+    return {"log": {"version": "1.2", "creator": {"name": "contract-mock", "version": "1"}, "entries": converted}}

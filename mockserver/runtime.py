@@ -24,6 +24,7 @@ from mockserver.store import Store
 
 if TYPE_CHECKING:
     from mockserver.faults import Fault
+    from mockserver.pipeline.compiler import CompiledApi
     from mockserver.vendors import Behaviour
 
 __all__ = ["META", "Runtime", "activate", "runtime"]
@@ -44,7 +45,11 @@ class Runtime:
     journal: Journal
     contracts: dict[str, Contract] = field(default_factory=dict)
     behaviours: dict[str, Behaviour] = field(default_factory=dict)
+    apis: dict[str, CompiledApi] = field(default_factory=dict)
+    """The compiled contracts (set when the app is built)."""
     faults: dict[tuple[str, str], Fault] = field(default_factory=dict)
+    overridden: frozenset[tuple[str, str]] = frozenset()
+    """(spec, operationId) of every operation with an override."""
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     """Background tasks in flight (kept referenced until they finish)."""
     _generation: int = -1
@@ -58,9 +63,11 @@ class Runtime:
 
     async def _reload(self, generation: int) -> None:
         from mockserver.faults import load_faults
+        from mockserver.overrides import overridden_operations
 
         await self.clock.load()
         self.faults = await load_faults(self)
+        self.overridden = await overridden_operations(self)
         override = await self.store.get(META, "settings") or {}
         self._vendor_limits = override.get("vendorLimits")
         self._generation = generation

@@ -23,9 +23,11 @@ from mockserver.journal import MASK, mask_cookie_header, mask_json, mask_query
 from mockserver.pipeline.bodies import parse_form, parse_json, parse_multipart, read_body
 from mockserver.pipeline.call import Call, activate_call
 from mockserver.pipeline.compiler import CompiledApi, CompiledOperation
+from mockserver.pipeline.near_miss import near_misses
 from mockserver.pipeline.parameters import read_parameters
 from mockserver.pipeline.render import render_error
 from mockserver.pipeline.responses import Answer, normalise
+from mockserver.overrides import answer_for
 from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
 from mockserver.runtime import Runtime, activate
 from mockserver.store import StoreBusy, StoreRefused
@@ -94,14 +96,19 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         compiled: CompiledOperation | None = None
         call: Call | None = None
         problems: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {}
         answer: Answer
         try:
             await rt.sync()
-            route = api.route(method, rest)
+            try:
+                route = api.route(method, rest)
+            except Rejected:
+                extra["nearMisses"] = near_misses(api.contract, method, rest)
+                raise
             compiled = route.operation
             call = Call(api.name, compiled.operation, method, scope["path"], headers, query, cookies, rt, scope)
             activate_call(call)
-            answer = await self._operate(mount, compiled, call, route.variables, receive, problems)
+            answer = await self._operate(mount, compiled, call, route.variables, receive, problems, extra)
         except Rejected as exc:
             answer = self._refuse(mount, compiled, exc.error, problems)
         except StoreRefused as exc:
@@ -122,7 +129,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 for upload in call.files.values():
                     await upload.close()
             if mount.journaled:
-                self._journal(mount, compiled, call, scope, query, headers, answer, started, problems)
+                self._journal(mount, compiled, call, scope, query, headers, answer, started, problems, extra)
 
     async def _operate(
         self,
@@ -132,6 +139,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         variables: dict[str, str],
         receive: Receive,
         problems: list[dict[str, Any]],
+        extra: dict[str, Any],
     ) -> Answer:
         rt = self.runtime
         settings = rt.settings
@@ -155,6 +163,11 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         call.path_params = arguments
         if compiled.body is not None:
             await self._read_body(compiled, call, receive)
+        if (compiled.spec, compiled.operation.operation_id) in rt.overridden:
+            taken = await answer_for(rt, compiled, call)
+            if taken is not None:
+                extra["override"] = taken.id
+                return taken.answer
         result = await compiled.handler(**compiled.call_arguments(arguments, call.body, call.files))
         answer = normalise(result, compiled.operation)
         if settings.validate_responses:
@@ -233,6 +246,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         answer: Answer,
         started: float,
         problems: list[dict[str, Any]],
+        extra: dict[str, Any],
     ) -> None:
         rt = self.runtime
         credentials = mount.api.credentials
@@ -266,6 +280,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                     "body": response_body if answer.response is None else "(stream)",
                 },
                 "problems": problems,
+                **extra,
             }
         )
 

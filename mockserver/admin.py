@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import hmac
 import html
+import json
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from starlette.responses import Response
+import jinja2
+from starlette.responses import RedirectResponse, Response
 
 from contracts import Operation
 from mockserver import faults, overrides
@@ -32,6 +34,9 @@ from mockserver.store import JournalQuery
 from mockserver.vendors import Behaviour
 
 __all__ = [
+    "journal_page",
+    "journal_rows",
+    "open_admin_session",
     "advance_clock",
     "clear_overrides",
     "count_requests",
@@ -81,7 +86,13 @@ async def check_admin_token(token: str, call: Call) -> dict[str, Any]:
     return {"admin": True}
 
 
-SECURITY = {"adminToken": check_admin_token}
+SECURITY = {"adminToken": check_admin_token, "adminCookie": check_admin_token}
+ADMIN_COOKIE = "contract_mock_admin"
+
+_PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=jinja2.select_autoescape(default=True),
+)
 FIXTURE_SCHEMA: dict[str, Any] = {}
 
 
@@ -89,8 +100,10 @@ async def seed(store: Any, data: dict[str, Any]) -> None:
     """The admin API has no fixtures."""
 
 
-def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any]:
-    """RFC 9457 problem details."""
+def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any] | str:
+    """RFC 9457 problem details; the login page where the operation answers people (text/html)."""
+    if media_type == "text/html":
+        return _PAGES.get_template("login.html").render(error=error.detail if error.kind is Kind.CREDENTIALS_INVALID else "")
     return {"type": "about:blank", "title": HTTPStatus(error.status).phrase, "status": error.status, "detail": error.detail}
 
 
@@ -393,6 +406,68 @@ async def demo_login(spec: str, identity: str = "admin") -> Response:
     response = Response(page, media_type="text/html")
     for name in cookie_names:
         response.set_cookie(name, by_name[name.lower()], path=f"/{spec}", httponly=True, samesite="lax")
+    return response
+
+
+def _filters(spec: str | None, operation_id: str | None, status: int | None, method: str | None) -> dict[str, str]:
+    given = {"spec": spec, "operationId": operation_id, "status": status, "method": method}
+    return {key: str(value) for key, value in given.items() if value not in (None, "")}
+
+
+_PAGE_ROWS = 200
+
+
+async def journal_page(
+    spec: str | None = None,
+    operation_id: str | None = None,
+    status: int | None = None,
+    method: str | None = None,
+    seq: int | None = None,
+) -> Reply:
+    """The journal page: filters, the newest entries (newest first) and, with `seq`, one entry in full."""
+    rt = runtime()
+    entries = await rt.journal.entries(_query(spec, operation_id, status, method, "request", None, None, _PAGE_ROWS))
+    selected = None
+    if seq is not None:
+        selected = next((e for e in await rt.journal.entries(JournalQuery(since_seq=seq - 1, limit=None)) if e["seq"] == seq), None)
+    filters = _filters(spec, operation_id, status, method)
+    page = _PAGES.get_template("journal.html").render(
+        entries=list(reversed(entries)),
+        specs=list(rt.contracts),
+        filters=filters,
+        filters_query="&".join(f"{k}={v}" for k, v in filters.items()),
+        filters_json=json.dumps(filters).replace("</", "<\\/"),
+        selected=selected,
+        missing=seq if seq is not None and selected is None else None,
+    )
+    return page, 200, {"Content-Type": "text/html"}
+
+
+async def journal_rows(
+    spec: str | None = None,
+    operation_id: str | None = None,
+    status: int | None = None,
+    method: str | None = None,
+    after: int | None = None,
+) -> Reply:
+    """The table rows of entries newer than `after`, newest first (the page polls this)."""
+    entries = await runtime().journal.entries(_query(spec, operation_id, status, method, "request", None, after, _PAGE_ROWS))
+    filters = _filters(spec, operation_id, status, method)
+    rows = _PAGES.get_template("_rows.html").render(
+        entries=list(reversed(entries)), filters_query="&".join(f"{k}={v}" for k, v in filters.items())
+    )
+    return rows, 200, {"Content-Type": "text/html"}
+
+
+async def open_admin_session(body: dict[str, Any]) -> Response:
+    """Check the admin token from the login form and keep it in an HttpOnly cookie for the admin pages."""
+    expected = runtime().settings.admin_token
+    if expected is None:
+        return RedirectResponse("/__admin/", status_code=303)
+    if not hmac.compare_digest(str(body["token"]).encode(), expected.encode()):
+        raise unauthorized("the admin token is not valid", scheme="adminCookie")
+    response = RedirectResponse("/__admin/", status_code=303)
+    response.set_cookie(ADMIN_COOKIE, expected, path="/__admin", httponly=True, samesite="strict")
     return response
 
 

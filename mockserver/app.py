@@ -18,6 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import connexion
 import yaml
@@ -31,6 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from contracts import Contract, load_contract, load_contract_file
 from mockserver import admin
+from mockserver.banner import demo_credentials, flat_credentials
 from mockserver.clock import Clock
 from mockserver.errors import ConfigurationError
 from mockserver.fixtures import SEEDED, seed_all
@@ -97,10 +99,42 @@ def create_runtime(settings: Settings, store: Store | None = None) -> Runtime:
     return rt
 
 
-def _served_contract(contract: Contract) -> Any:
-    """`GET /<spec>/openapi.json|yaml`: the contract as written, with the mock's mount as its first server."""
-    document = json.loads(json.dumps(contract.document))
-    document["servers"] = [{"url": f"/{contract.name}", "description": "this mock"}, *document.get("servers", [])]
+def served_document(contract: Contract, demo: dict[str, Any], behaviour: Behaviour | None = None) -> dict[str, Any]:
+    """The contract as the mock serves it: the mock's mount as first server, OAuth2 token URLs pointing at the
+    mock's own token endpoints (so Swagger UI's Authorize works), and how to try it with the demo credentials."""
+    document: dict[str, Any] = json.loads(json.dumps(contract.document))
+    mount = f"/{contract.name}"
+    document["servers"] = [{"url": mount, "description": "this mock"}, *document.get("servers", [])]
+    for scheme in (document.get("components", {}).get("securitySchemes") or {}).values():
+        for flow in (scheme.get("flows") or {}).values():
+            if "tokenUrl" in flow:
+                flow["tokenUrl"] = mount + (urlsplit(str(flow["tokenUrl"])).path or "/")
+    lines = [f"- `{key}`: `{value}`" for key, value in flat_credentials(demo)]
+    cookies = [s.parameter for s in contract.security_schemes.values() if s.location == "cookie"]
+    notes = []
+    if cookies:
+        notes.append(
+            f"A browser page cannot send a Cookie header: open [/__admin/demo-login/{contract.name}]"
+            f"(/__admin/demo-login/{contract.name}) once (it sets {', '.join(cookies)} for this API), then use "
+            "Authorize for the other credentials."
+        )
+    if any(s.type == "oauth2" for s in contract.security_schemes.values()):
+        notes.append("Authorize obtains a token from this mock's own token endpoint with the demo credentials.")
+    if lines:
+        info = document.setdefault("info", {})
+        info["description"] = (
+            str(info.get("description", "")).rstrip()
+            + "\n\n**Try it against this mock.** Demo credentials of the fixtures being served:\n\n"
+            + "\n".join(lines)
+            + ("\n\n" + " ".join(notes) if notes else "")
+        )
+    if behaviour is not None and behaviour.prepare_served is not None:
+        behaviour.prepare_served(document, demo)
+    return document
+
+
+def _served_contract(document: dict[str, Any]) -> Any:
+    """`GET /<spec>/openapi.json|yaml`: the served document, rendered once on first use."""
 
     @functools.cache
     def rendered(kind: str) -> str:
@@ -118,8 +152,10 @@ def _served_contract(contract: Contract) -> Any:
 
 
 def _index(rt: Runtime) -> Any:
+    demo = demo_credentials(Path(rt.settings.fixtures))
+
     async def index(request: Request) -> Response:
-        """`GET /`: the mounted APIs with their Swagger UI and contract links."""
+        """`GET /`: the mounted APIs with their Swagger UI, contract links and demo credentials."""
         apis: list[dict[str, str | int]] = [
             {
                 "name": name,
@@ -128,6 +164,7 @@ def _index(rt: Runtime) -> Any:
                 "ui": f"/{name}/ui/",
                 "spec": f"/{name}/openapi.json",
                 "operations": len(contract.operations),
+                "demoCredentials": dict(flat_credentials(demo.get(name, {}))),
             }
             for name, contract in rt.contracts.items()
         ]
@@ -136,15 +173,21 @@ def _index(rt: Runtime) -> Any:
         rows = "".join(
             f"<tr><td><code>{html.escape(str(api['baseUrl']))}</code></td><td>{html.escape(str(api['title']))}</td>"
             f"<td>{api['operations']}</td><td><a href='{api['ui']}'>Swagger UI</a> · "
-            f"<a href='{api['spec']}'>contract</a></td></tr>"
+            f"<a href='{api['spec']}'>contract</a></td><td>"
+            + "<br>".join(
+                f"<code>{html.escape(key)}</code> = <code>{html.escape(value)}</code>"
+                for key, value in dict(api["demoCredentials"]).items()  # type: ignore[call-overload]
+            )
+            + "</td></tr>"
             for api in apis
         )
         page = (
             "<!doctype html><meta charset=utf-8><title>contract-mock</title>"
             "<style>body{font:15px system-ui;margin:2em}td,th{padding:.3em 1em;text-align:left}</style>"
             "<h1>contract-mock</h1><p>Each API is mounted under its base URL.</p>"
-            f"<table><tr><th>base URL</th><th>API</th><th>operations</th><th></th></tr>{rows}</table>"
-            "<p>Admin API: <a href='/__admin/ui/'>/__admin</a></p>"
+            f"<table><tr><th>base URL</th><th>API</th><th>operations</th><th></th><th>demo credentials</th></tr>"
+            f"{rows}</table>"
+            "<p>Journal: <a href='/__admin/'>/__admin/</a> · Admin API: <a href='/__admin/ui/'>/__admin/ui/</a></p>"
         )
         return HTMLResponse(page)
 
@@ -214,7 +257,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             resolver=rt.behaviours[spec].resolver(),
             swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=True),
         )
-        served = _served_contract(contract)
+        demo = demo_credentials(Path(settings.fixtures)).get(spec, {})
+        served = _served_contract(served_document(contract, demo, rt.behaviours[spec]))
         for suffix in ("json", "yaml"):
             app.add_url_rule(f"/{spec}/openapi.{suffix}", f"{spec}-{suffix}", served, methods=["GET"])
     app.add_api(ADMIN_SPEC, base_path="/__admin", name="__admin", resolver=mounts["__admin"].behaviour.resolver())

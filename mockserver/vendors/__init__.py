@@ -13,6 +13,8 @@ A behaviour module (`Registration.mock`) provides:
 - optionally ``validate_fixture(data)``: checks beyond the JSON Schema, run before any state is replaced;
 - optionally ``refine(error, operation) -> RequestError``: turn a refusal into the one the vendor documents for
   that operation before it is rendered (SysAid answers "not logged in" in-band on some operations, say);
+- optionally ``prepare_served(document, demo_credentials)``: adjust the copy of the contract the mock serves (and
+  Swagger UI reads) so that trying it in a browser works, e.g. a query parameter its token URL needs;
 - optionally ``fault_reasons(operation) -> tuple[str, ...]``: the vendor error codes a fault may ask for
   (`PUT /__admin/faults/...` with `reason`), so a client can be tested against each documented code.
 
@@ -66,6 +68,7 @@ class Behaviour:
     validate_fixture: Callable[[dict[str, Any]], None] | None
     refine: Refine | None = None
     fault_reasons: FaultReasons | None = None
+    prepare_served: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
     open_access: bool = False
     """Serve without checking credentials (the admin API when no admin token is configured)."""
 
@@ -93,6 +96,7 @@ class Behaviour:
             validate_fixture=getattr(module, "validate_fixture", None),
             refine=getattr(module, "refine", None),
             fault_reasons=getattr(module, "fault_reasons", None),
+            prepare_served=getattr(module, "prepare_served", None),
         )
 
     def resolver(self) -> Resolver:

@@ -101,17 +101,25 @@ def test_a_handler_without_a_contract_operation_fails_at_start(monkeypatch: pyte
         TestClient(create_app(Settings(specs=(ASAPP,)))).__enter__()
 
 
-def test_served_contract_is_the_file_as_written_with_the_mount_as_first_server(client: TestClient) -> None:
+def test_served_contract_is_the_file_as_written_plus_the_mount_and_how_to_try_it(client: TestClient) -> None:
     from contracts import load_contract
 
     served = client.get(f"/{ASAPP}/openapi.json").json()
     original = load_contract(ASAPP).document
     assert served["servers"][0]["url"] == f"/{ASAPP}"
     assert served["servers"][1:] == original["servers"]
-    assert {key: value for key, value in served.items() if key != "servers"} == {
-        key: value for key, value in original.items() if key != "servers"
-    }
+    assert served["paths"] == original["paths"] and served["components"] == original["components"]
+    description = served["info"].pop("description")
+    assert description.startswith(original["info"]["description"].rstrip())
+    assert CREDENTIALS["api_secret"] in description.split("**Try it against this mock.**")[1]
+    assert served["info"] == {k: v for k, v in original["info"].items() if k != "description"}
     assert "InfoFunc" not in client.get(f"/{ASAPP}/openapi.yaml").text
+
+
+def test_index_shows_the_demo_credentials(client: TestClient) -> None:
+    listing = client.get("/", headers={"accept": "application/json"}).json()
+    assert listing["apis"][0]["demoCredentials"] == {"api_id": CREDENTIALS["api_id"], "api_secret": CREDENTIALS["api_secret"]}
+    assert CREDENTIALS["api_id"] in client.get("/").text
 
 
 def test_405_lists_every_method_the_contract_declares_on_the_path(make_client) -> None:

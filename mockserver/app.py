@@ -133,15 +133,22 @@ def served_document(contract: Contract, demo: dict[str, Any], behaviour: Behavio
     return document
 
 
-def _served_contract(document: dict[str, Any]) -> Any:
-    """`GET /<spec>/openapi.json|yaml`: the served document, rendered once on first use."""
+def _served_contract(served: dict[str, dict[str, Any]], spec: str) -> Any:
+    """`GET /<spec>/openapi.json|yaml`: the served document (`served[spec]`, replaced on reload), rendered lazily."""
+    cache: dict[tuple[int, str], str] = {}
 
-    @functools.cache
     def rendered(kind: str) -> str:
-        if kind == "yaml":
+        document = served[spec]
+        key = (id(document), kind)
+        if key not in cache:
             dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-            return str(yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True))
-        return json.dumps(document)
+            cache.clear()
+            cache[key] = (
+                str(yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True))
+                if kind == "yaml"
+                else json.dumps(document)
+            )
+        return cache[key]
 
     async def serve(request: Request) -> Response:
         if request.url.path.endswith(".yaml"):
@@ -194,12 +201,14 @@ def _index(rt: Runtime) -> Any:
     return index
 
 
+def compile_mount(rt: Runtime, contract: Contract) -> Mount:
+    """One vendor contract compiled and paired with its behaviour."""
+    behaviour = rt.behaviours[contract.name]
+    return Mount(compile_api(contract, f"/{contract.name}", behaviour.handlers(contract), behaviour.security), behaviour)
+
+
 def _mounts(rt: Runtime) -> dict[str, Mount]:
-    mounts = {}
-    for spec, contract in rt.contracts.items():
-        behaviour = rt.behaviours[spec]
-        api = compile_api(contract, f"/{spec}", behaviour.handlers(contract), behaviour.security)
-        mounts[spec] = Mount(api, behaviour)
+    mounts = {spec: compile_mount(rt, contract) for spec, contract in rt.contracts.items()}
     admin_contract = load_contract_file(ADMIN_SPEC, "__admin")
     behaviour = admin.behaviour(rt.settings)
     mounts["__admin"] = Mount(
@@ -228,13 +237,27 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     if "sysaid-copilot" in rt.contracts and settings.sysaid_public_prefix:
         aliases["/sysaid-copilot" + settings.sysaid_public_prefix.rstrip("/")] = "/sysaid-copilot"
 
+    served = {
+        spec: served_document(contract, demo_credentials(Path(settings.fixtures)).get(spec, {}), rt.behaviours[spec])
+        for spec, contract in rt.contracts.items()
+    }
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
         activate(rt)
         await rt.sync()
+        watcher = None
+        if settings.reload:
+            from mockserver.reload import watch
+
+            watcher = asyncio.get_running_loop().create_task(watch(rt, mounts, served))
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
             await rt.close()
 
     app = connexion.AsyncApp(
@@ -257,10 +280,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             resolver=rt.behaviours[spec].resolver(),
             swagger_ui_options=SwaggerUIOptions(serve_spec=False, swagger_ui=True),
         )
-        demo = demo_credentials(Path(settings.fixtures)).get(spec, {})
-        served = _served_contract(served_document(contract, demo, rt.behaviours[spec]))
+        route = _served_contract(served, spec)
         for suffix in ("json", "yaml"):
-            app.add_url_rule(f"/{spec}/openapi.{suffix}", f"{spec}-{suffix}", served, methods=["GET"])
+            app.add_url_rule(f"/{spec}/openapi.{suffix}", f"{spec}-{suffix}", route, methods=["GET"])
     app.add_api(ADMIN_SPEC, base_path="/__admin", name="__admin", resolver=mounts["__admin"].behaviour.resolver())
     app.add_url_rule("/", "index", _index(rt), methods=["GET"])
     return app

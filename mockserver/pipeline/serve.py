@@ -52,10 +52,11 @@ class Mount:
 class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type hints
     """Serves `/<mount>/...` for every mounted API; everything else goes on to the wrapped app."""
 
-    def __init__(self, app: ASGIApp, *, runtime: Runtime, mounts: Mapping[str, Mount], aliases: Mapping[str, str]) -> None:
+    def __init__(self, app: ASGIApp, *, runtime: Runtime, mounts: dict[str, Mount], aliases: Mapping[str, str]) -> None:
         self.app = app
         self.runtime = runtime
-        self.mounts = dict(mounts)
+        self.mounts = mounts
+        """Shared with the app, which swaps entries in place when `--reload` recompiles a contract."""
         self.aliases = dict(aliases)
 
     def add_api(self, specification: Any, **kwargs: Any) -> None:

@@ -1,8 +1,8 @@
-"""The contract drift gate: breaking changes between two versions of an OpenAPI 3.0 contract.
+"""The contract drift gate: breaking changes between two versions of an OpenAPI 3.0 or 3.1 contract.
 
 `contract-test diff OLD NEW` (files or `REF:path`) or `contract-test diff --all [REF]`; rule ids and levels are
-oasdiff's (see `catalog`). Python callers use `diff_documents` on parsed documents or `run_diff` with
-`DiffOptions`.
+oasdiff's wherever oasdiff has the rule (see `catalog`, and `rule_table` for the page that lists them). Python
+callers use `diff_documents` on parsed documents or `run_diff` with `DiffOptions`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,19 @@ from conformance.diff.errors import (
     GitRefError,
     IgnoreFileError,
 )
+from conformance.diff.families import Family
 from conformance.diff.findings import Finding, Level, Report
 from conformance.diff.gate import DiffOptions, run_diff
-from conformance.diff.ignores import IgnoreRule, apply_ignores, load_ignore_file, parse_ignore_lines
+from conformance.diff.ignores import (
+    IgnoreFile,
+    IgnoreRule,
+    SeverityOverride,
+    apply_ignores,
+    apply_severities,
+    load_ignore_file,
+    parse_ignore_lines,
+)
+from conformance.diff.lifecycle import Policy
 from conformance.diff.loader import Contract, load_contract
 from conformance.diff.render import OutputFormat, render
 from conformance.diff.rules import diff_documents
@@ -30,15 +40,20 @@ __all__ = [
     "ContractStructureError",
     "DiffError",
     "DiffOptions",
+    "Family",
     "Finding",
     "GitRefError",
+    "IgnoreFile",
     "IgnoreFileError",
     "IgnoreRule",
     "Level",
     "OutputFormat",
+    "Policy",
     "Report",
     "Rule",
+    "SeverityOverride",
     "apply_ignores",
+    "apply_severities",
     "diff_command",
     "diff_documents",
     "load_contract",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -16,6 +17,18 @@ from conformance.errors import did_you_mean
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "diff_command"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _deprecation_days(stability: str) -> Callable[[_F], _F]:
+    """`--deprecation-days-<stability>`: oasdiff's grace period for resources at that stability level."""
+    return click.option(
+        f"--deprecation-days-{stability}",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help=f"Days of notice a deprecation of a {stability} resource must give in x-sunset (0: a date is optional).",
+    )
 
 
 class _OneLineUsageErrors(click.Command):
@@ -60,7 +73,7 @@ class _OneLineUsageErrors(click.Command):
     "ignore_file",
     type=click.Path(path_type=Path, dir_okay=False),
     default=None,
-    help="File of accepted changes, one `METHOD /path rule-id reason` per line.",
+    help="Accepted changes (`METHOD /path rule-id reason`) and severity overrides (`severity rule-id LEVEL reason`).",
 )
 @click.option(
     "--format",
@@ -90,6 +103,8 @@ class _OneLineUsageErrors(click.Command):
     show_default=True,
     help="Directory of the contracts for --all, relative to --repo.",
 )
+@_deprecation_days("stable")
+@_deprecation_days("beta")
 @click.pass_context
 def diff_command(ctx: click.Context, /, contracts: tuple[str, ...], **options: Any) -> None:
     """Run the drift gate with the command-line options and exit with its verdict."""
@@ -107,6 +122,8 @@ def diff_command(ctx: click.Context, /, contracts: tuple[str, ...], **options: A
             output=options["output"],
             repo=options["repo"],
             specs_dir=options["specs_dir"],
+            deprecation_days_beta=options["deprecation_days_beta"],
+            deprecation_days_stable=options["deprecation_days_stable"],
         )
         report = run_diff(settings)
     except DiffError as error:

@@ -7,7 +7,7 @@ They hang under the harness root, so a caller catching `ConformanceError` catche
         └── DiffError                                      root of this package
             ├── ContractSourceError(DiffError, OSError)    a contract file or git object cannot be read or parsed
             │   └── GitRefError(ContractSourceError, LookupError)  unknown ref, or path absent at that ref
-            ├── ContractStructureError(DiffError)          the document is not a usable OpenAPI 3.0 contract
+            ├── ContractStructureError(DiffError)          the document is not a usable OpenAPI 3.0/3.1 contract
             └── IgnoreFileError(DiffError)                 a malformed line in the ignore file
 
 Breaking changes themselves are not exceptions: they are `Finding` values.
@@ -39,7 +39,7 @@ class GitRefError(ContractSourceError, LookupError):
 
 
 class ContractStructureError(DiffError):
-    """The document is not a usable OpenAPI 3.0 contract (not a mapping, bad or external `$ref`)."""
+    """The document is not a usable OpenAPI 3.0 or 3.1 contract (not a mapping, bad or external `$ref`)."""
 
 
 class IgnoreFileError(DiffError):

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from conformance.diff.ignores import IgnoreRule
+    from conformance.diff.ignores import IgnoreRule, SeverityOverride
 
 __all__ = ["Finding", "Level", "Report", "operation_key"]
 
@@ -39,7 +39,11 @@ def operation_key(method: str, path: str) -> str:
 
 @dataclass(frozen=True)
 class Finding:
-    """One change between two versions of a contract, classified by a rule of the catalog."""
+    """One change between two versions of a contract, classified by a rule of the catalog.
+
+    `message` names what changed ("response property 'status' gained the enum value "x""); `site` names where in the
+    operation it was seen ("response 200 application/json"), so one edit reached through many places groups.
+    """
 
     rule_id: str
     level: Level
@@ -47,6 +51,17 @@ class Finding:
     path: str
     message: str
     contract: str = ""
+    site: str = ""
+
+    @property
+    def text(self) -> str:
+        """The whole sentence: the message, and the site in parentheses."""
+        return f"{self.message} ({self.site})" if self.site else self.message
+
+    @property
+    def place(self) -> str:
+        """The operation and the site: `GET /a (response 200 application/json)`."""
+        return f"{self.operation} ({self.site})" if self.site else self.operation
 
     @property
     def operation(self) -> str:
@@ -58,9 +73,9 @@ class Finding:
         """The operation with path variables blanked (see `operation_key`)."""
         return operation_key(self.method, self.path)
 
-    def sort_key(self) -> tuple[str, str, str, int, str, str]:
-        """Order for reports: contract, path, method, most severe first, rule, message."""
-        return (self.contract, self.path, self.method, -self.level.rank, self.rule_id, self.message)
+    def sort_key(self) -> tuple[str, str, str, int, str, str, str]:
+        """Order for reports: contract, path, method, most severe first, rule, message, site."""
+        return (self.contract, self.path, self.method, -self.level.rank, self.rule_id, self.message, self.site)
 
     def as_dict(self) -> dict[str, str]:
         """Plain data for the JSON report."""
@@ -69,18 +84,20 @@ class Finding:
             "id": self.rule_id,
             "level": self.level.value,
             "operation": self.operation,
-            "message": self.message,
+            "message": self.text,
         }
 
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of a diff run: reported findings, ignored ones with their rule, stale ignore lines."""
+    """The outcome of a diff run: reported findings, ignored ones with their rule, stale ignore lines, and the
+    severity overrides that changed a level (with how many findings each changed)."""
 
     findings: tuple[Finding, ...]
     ignored: tuple[tuple[Finding, IgnoreRule], ...] = ()
     unused_ignores: tuple[IgnoreRule, ...] = ()
     contracts: tuple[str, ...] = field(default=())
+    overridden: tuple[tuple[SeverityOverride, int], ...] = ()
 
     def failing(self, threshold: Level) -> tuple[Finding, ...]:
         """Findings at or above `threshold`; ignored findings never fail."""

@@ -27,6 +27,7 @@ __all__ = [
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
+READABLE_VERSIONS = ("3.0", "3.1")
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,15 @@ def is_openapi(document: Any) -> bool:
 
 
 def parse_contract(text: str, source: str, label: str) -> Contract:
-    """Parse text into a `Contract`, failing on bad YAML or on a document that is not OpenAPI 3."""
+    """Parse text into a `Contract`, failing on bad YAML or on a document that is not OpenAPI 3.0 or 3.1."""
     document = parse_document(text, source)
     if not is_openapi(document):
         raise ContractStructureError(f"{source} is not an OpenAPI document (no top-level 'openapi' key)")
     version = str(document["openapi"])
-    if not version.startswith("3.0"):
-        raise ContractStructureError(f"{source} is OpenAPI {version}; the drift gate reads OpenAPI 3.0 contracts")
+    if not version.startswith(READABLE_VERSIONS):
+        raise ContractStructureError(
+            f"{source} is OpenAPI {version}; the drift gate reads OpenAPI 3.0 and 3.1 contracts"
+        )
     return Contract(label=label, source=source, document=document)
 
 

@@ -1,9 +1,12 @@
 """Put schemas in a canonical form so that a refactor of a contract compares equal to the original.
 
-`$ref` is resolved (any depth, moved components included), `allOf` is merged into one schema, `oneOf`/`anyOf`
-get the keywords of their parent distributed into each branch and nested alternatives flattened, annotations
-(`description`, `example`, `title`, `x-*` ...) are dropped and defaults spelled out (`nullable: false`,
-`minLength: 0`) are removed. A recursive `$ref` becomes `{"x-cycle": n}`, n being how many `$ref`s up the
+`$ref` is resolved (any depth, moved components included; in OpenAPI 3.1 its sibling keywords apply too), `allOf`
+is merged into one schema, `oneOf`/`anyOf` get the keywords of their parent distributed into each branch and nested
+alternatives flattened, annotations (`description`, `example(s)`, `title`, `x-*` but the lifecycle and
+`x-extensible-enum` extensions ...) are dropped and defaults spelled out (`nullable: false`, `minLength: 0`,
+`pattern: ''`) are removed. OpenAPI 3.1 forms become their 3.0 equivalents: `type: [string, "null"]` and a `oneOf`
+branch `{type: "null"}` are `nullable: true`, a numeric `exclusiveMinimum` is `minimum` made exclusive; a list of
+several types stays a sorted list. A recursive `$ref` becomes `{"x-cycle": n}`, n being how many `$ref`s up the
 chain the target is, so the marker does not depend on component names. Results are shared, never mutated.
 """
 
@@ -16,16 +19,20 @@ from urllib.parse import unquote
 
 from conformance.diff.errors import ContractStructureError
 
-__all__ = ["CYCLE", "Normalizer", "Schema", "alternatives", "signature"]
+__all__ = ["CYCLE", "KEPT_EXTENSIONS", "Normalizer", "Schema", "alternatives", "merge", "signature"]
 
 Schema = dict[str, Any]
 CYCLE = "x-cycle"
 ALTERNATIVE_KEYS = ("oneOf", "anyOf")
-_DROPPED = frozenset(
-    {"description", "title", "example", "examples", "externalDocs", "xml", "deprecated", "default", "$comment"}
-)
+_DROPPED = frozenset({"description", "title", "example", "examples", "externalDocs", "xml", "$comment"})
+# Extensions that change what the gate reports (lifecycle marks, an open enum); every other x-* is an annotation.
+KEPT_EXTENSIONS = frozenset({"x-extensible-enum", "x-sunset", "x-stability-level"})
+_NULL: Mapping[str, Any] = {"type": "null"}
+_EXCLUSIVE = (("exclusiveMinimum", "minimum", max), ("exclusiveMaximum", "maximum", min))
 _DEFAULTS: Mapping[str, Any] = {
     "nullable": False,
+    "deprecated": False,
+    "pattern": "",
     "readOnly": False,
     "writeOnly": False,
     "uniqueItems": False,
@@ -59,6 +66,7 @@ class Normalizer:
     def __init__(self, document: Mapping[str, Any], source: str) -> None:
         self.document = document
         self.source = source
+        self.ref_siblings_apply = str(document.get("openapi", "")).startswith("3.1")
         self._cache: dict[str, Schema] = {}
 
     def lookup(self, ref: str) -> Any:
@@ -97,11 +105,11 @@ class Normalizer:
         if not isinstance(node, Mapping):
             return {}, False
         if "$ref" in node:
-            return self._resolve(str(node["$ref"]), stack)
+            return self._reference(node, stack)
         out: Schema = {}
         cyclic = False
         for key, value in node.items():
-            if key in _DROPPED or str(key).startswith("x-"):
+            if key in _DROPPED or (str(key).startswith("x-") and key not in KEPT_EXTENSIONS):
                 continue
             if key == "properties" and isinstance(value, Mapping):
                 properties: dict[str, Schema] = {}
@@ -124,12 +132,24 @@ class Normalizer:
             elif key == "discriminator" and isinstance(value, Mapping):
                 out[key] = {"propertyName": value.get("propertyName")}
             elif key == "type":
-                out[key] = value if isinstance(value, str) else signature(value)
+                _set_types(out, value)
+            elif key == "nullable":
+                out[key] = bool(value) or bool(out.get(key))
             elif key == "enum":
                 out[key] = list(value) if isinstance(value, list) else [value]
             else:
                 out[str(key)] = value
+        _exclusive_bounds(out)
         return _canonical(out), cyclic
+
+    def _reference(self, node: Mapping[str, Any], stack: tuple[str, ...]) -> tuple[Schema, bool]:
+        """A `$ref` schema: its target, merged with its sibling keywords where OpenAPI 3.1 says they apply."""
+        target, cyclic = self._resolve(str(node["$ref"]), stack)
+        siblings = {key: value for key, value in node.items() if key != "$ref"}
+        if not self.ref_siblings_apply or not siblings:
+            return target, cyclic
+        extra, inner = self._normalize(siblings, stack)
+        return (merge(target, extra) if extra else target), cyclic or inner
 
     def _resolve(self, ref: str, stack: tuple[str, ...]) -> tuple[Schema, bool]:
         if ref in stack:
@@ -141,6 +161,28 @@ class Normalizer:
         if not cyclic:
             self._cache[ref] = result
         return result, cyclic
+
+
+def _set_types(out: Schema, value: Any) -> None:
+    """`type` as one name, or a sorted list of several; a `"null"` among others is `nullable: true`."""
+    names = [str(name) for name in value] if isinstance(value, list) else [str(value)]
+    concrete = sorted(set(names) - {"null"})
+    if "null" in names and concrete:
+        out["nullable"] = True
+    out["type"] = concrete[0] if len(concrete) == 1 else concrete or "null"
+
+
+def _exclusive_bounds(out: Schema) -> None:
+    """A numeric `exclusiveMinimum`/`exclusiveMaximum` (3.1) as `minimum`/`maximum` with the 3.0 boolean flag."""
+    for flag, bound, tighter in _EXCLUSIVE:
+        value = out.get(flag)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        inclusive = out.get(bound)
+        if isinstance(inclusive, int | float) and tighter(value, inclusive) != value:
+            del out[flag]
+        else:
+            out[bound], out[flag] = value, True
 
 
 def _canonical(schema: Schema) -> Schema:
@@ -163,7 +205,8 @@ def _canonical(schema: Schema) -> Schema:
 
 
 def _distribute(schema: Schema, kind: str, branches: list[Schema]) -> Schema:
-    base = {key: value for key, value in schema.items() if key not in (kind, "nullable")}
+    """The parent's keywords merged into each branch; nullability and the discriminator stay with the parent."""
+    base = {key: value for key, value in schema.items() if key not in (kind, "nullable", "discriminator")}
     flattened: list[Schema] = []
     seen: set[str] = set()
     for branch in branches:
@@ -174,8 +217,13 @@ def _distribute(schema: Schema, kind: str, branches: list[Schema]) -> Schema:
             if text not in seen:
                 seen.add(text)
                 flattened.append(candidate)
+    concrete = [branch for branch in flattened if branch != _NULL]
+    nullable = bool(schema.get("nullable")) or (bool(concrete) and len(concrete) < len(flattened))
+    flattened = concrete or flattened
     result: Schema = dict(flattened[0]) if len(flattened) == 1 else {kind: flattened}
-    if schema.get("nullable"):
+    if len(flattened) > 1 and "discriminator" in schema:
+        result["discriminator"] = schema["discriminator"]
+    if nullable:
         result["nullable"] = True
     return result
 
@@ -215,9 +263,13 @@ def _keep_first(first: Any, second: Any) -> Any:
 
 
 def _merge_type(first: Any, second: Any) -> Any:
-    if {first, second} == {"integer", "number"}:
-        return "integer"
-    return first
+    """The types both allow; integer is a number."""
+    left = set(first) if isinstance(first, list) else {first}
+    right = set(second) if isinstance(second, list) else {second}
+    common = (left & right) | {"integer" for a, b in ((left, right), (right, left)) if "integer" in a and "number" in b}
+    if not common:
+        return first
+    return sorted(common)[0] if len(common) == 1 else sorted(common)
 
 
 def _merge_properties(first: Any, second: Any) -> Any:
@@ -253,6 +305,7 @@ _MERGERS: Mapping[str, Callable[[Any, Any], Any]] = {
     "items": merge,
     "additionalProperties": _merge_additional,
     "nullable": lambda a, b: bool(a or b),
+    "deprecated": lambda a, b: bool(a or b),
     "readOnly": lambda a, b: bool(a or b),
     "writeOnly": lambda a, b: bool(a or b),
     "uniqueItems": lambda a, b: bool(a or b),

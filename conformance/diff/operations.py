@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.diff.findings import operation_key
+from conformance.diff.lifecycle import Lifecycle
 from conformance.diff.normalize import Normalizer, Schema
 
 __all__ = [
@@ -39,6 +40,7 @@ class Parameter:
     name: str
     required: bool
     schema: Schema
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,23 @@ class Operation:
 
     method: str
     path: str
-    deprecated: bool
+    lifecycle: Lifecycle
     parameters: Mapping[tuple[str, str], Parameter]
     request_body: Body | None
     responses: Mapping[str, Response]
     security: Security
+    operation_id: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         """`METHOD /path` with path variables blanked."""
         return operation_key(self.method, self.path)
+
+    @property
+    def deprecated(self) -> bool:
+        """Whether the operation is marked `deprecated: true`."""
+        return self.lifecycle.deprecated
 
 
 def index_operations(document: Mapping[str, Any], source: str) -> dict[str, Operation]:
@@ -120,14 +129,17 @@ def index_operations(document: Mapping[str, Any], source: str) -> dict[str, Oper
                 continue
             parameters = {**shared, **_parameters(normalizer, str(path), raw.get("parameters") or [])}
             security = raw.get("security", global_security)
+            operation_id = raw.get("operationId")
             operation = Operation(
                 method=method.upper(),
                 path=str(path),
-                deprecated=bool(raw.get("deprecated", False)),
+                lifecycle=Lifecycle.of(raw),
                 parameters=parameters,
                 request_body=_request_body(normalizer, raw.get("requestBody")),
                 responses=_responses(normalizer, raw.get("responses") or {}),
                 security=_security(security, schemes),
+                operation_id=str(operation_id) if operation_id is not None else None,
+                tags=tuple(str(tag) for tag in raw.get("tags") or ()),
             )
             operations[operation.key] = operation
     return operations
@@ -157,6 +169,7 @@ def _parameters(normalizer: Normalizer, path: str, raw: list[Any]) -> dict[tuple
             name=name,
             required=location == "path" or bool(parameter.get("required", False)),
             schema=normalizer.schema(schema or {}),
+            lifecycle=Lifecycle.of(parameter),
         )
     return result
 

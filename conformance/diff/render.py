@@ -1,16 +1,22 @@
-"""Write a `Report` as text (terminal), Markdown (pull-request comment), JSON or JUnit XML (CI)."""
+"""Write a `Report` as text (terminal), Markdown (pull-request comment), JSON or JUnit XML (CI).
+
+Text and Markdown are read by people: one edit seen at many places (a shared schema reached through several
+operations and statuses) is one entry listing the places, and entries come most severe first. JSON and JUnit are
+read by machines: one record per finding.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from xml.etree import ElementTree
 
 from conformance.diff.catalog import RULES
 from conformance.diff.findings import Finding, Level, Report
 
-__all__ = ["OutputFormat", "render", "summary_line"]
+__all__ = ["Entry", "OutputFormat", "entries", "render", "summary_line"]
 
 
 class OutputFormat(StrEnum):
@@ -39,41 +45,92 @@ def summary_line(report: Report, fail_on: Level) -> str:
     return f"{total} {noun} ({parts}){ignored}: {verdict}"
 
 
+@dataclass(frozen=True)
+class Entry:
+    """Findings of one rule with the same message in one contract, at every place they were seen."""
+
+    level: Level
+    rule_id: str
+    contract: str
+    message: str
+    places: tuple[Finding, ...]
+
+
+def entries(findings: Iterable[Finding]) -> list[Entry]:
+    """Findings grouped by contract, rule and message, most severe first (ERR, WARN, INFO)."""
+    groups: dict[tuple[str, Level, str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.contract, finding.level, finding.rule_id, finding.message), []).append(finding)
+    grouped = [
+        Entry(level, rule_id, contract, message, tuple(sorted(places, key=lambda finding: finding.place)))
+        for (contract, level, rule_id, message), places in groups.items()
+    ]
+    return sorted(grouped, key=lambda entry: (-entry.level.rank, entry.contract, entry.rule_id, entry.places[0].place))
+
+
 def _text(report: Report, fail_on: Level) -> str:
     lines: list[str] = []
     width = max((len(finding.rule_id) for finding in report.findings), default=0)
-    contract = None
-    for finding in report.findings:
-        if finding.contract != contract and len(report.contracts) > 1:
-            contract = finding.contract
-            lines.append(f"== {contract}")
-        lines.append(f"{finding.level.value:<4}  {finding.rule_id:<{width}}  {finding.operation}: {finding.message}")
+    multi = len(report.contracts) > 1
+    for entry in entries(report.findings):
+        head = f"{entry.level.value:<4}  {entry.rule_id:<{width}}  " + (f"[{entry.contract}] " if multi else "")
+        if len(entry.places) == 1:
+            lines.append(f"{head}{entry.places[0].operation}: {entry.places[0].text}")
+            continue
+        lines.append(f"{head}{entry.message}, at {len(entry.places)} places:")
+        lines += [f"{'':<{width + 8}}{finding.place}" for finding in entry.places]
     for finding, rule in report.ignored:
         lines.append(f"ignored  {finding.rule_id}  {finding.operation} ({rule.source}:{rule.line}: {rule.reason})")
     for rule in report.unused_ignores:
         lines.append(f"note: ignore line {rule} matched no finding; remove it if the change is gone")
+    lines += [
+        f"note: {override} {_because(override.reason)}set the level of {count} finding(s)"
+        for override, count in report.overridden
+    ]
     lines.append(summary_line(report, fail_on))
     return "\n".join(lines) + "\n"
+
+
+def _because(reason: str) -> str:
+    return f"({reason}) " if reason else ""
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(items: list[Entry], multi: bool) -> list[str]:
+    header = "| Level | Rule | " + ("Contract | " if multi else "") + "Change | Where |"
+    lines = [header, "|" + "---|" * (5 if multi else 4)]
+    for entry in items:
+        contract = f"{_cell(entry.contract)} | " if multi else ""
+        where = "<br>".join(
+            f"`{_cell(finding.operation)}`" + (f" {_cell(finding.site)}" if finding.site else "")
+            for finding in entry.places
+        )
+        lines.append(f"| {entry.level.value} | `{entry.rule_id}` | {contract}{_cell(entry.message)} | {where} |")
+    return [*lines, ""]
+
+
 def _markdown(report: Report, fail_on: Level) -> str:
     failing = report.failing(fail_on)
     icon = ":x:" if failing else ":white_check_mark:"
     lines = [f"### {icon} Contract drift", "", summary_line(report, fail_on), ""]
-    if report.findings:
-        multi = len(report.contracts) > 1
-        header = "| Level | Rule | " + ("Contract | " if multi else "") + "Operation | Change |"
-        lines += [header, "|" + "---|" * (5 if multi else 4)]
-        for finding in report.findings:
-            contract = f"{_cell(finding.contract)} | " if multi else ""
-            lines.append(
-                f"| {finding.level.value} | `{finding.rule_id}` | {contract}`{_cell(finding.operation)}` "
-                f"| {_cell(finding.message)} |"
-            )
+    multi = len(report.contracts) > 1
+    grouped = entries(report.findings)
+    major = [entry for entry in grouped if entry.level is not Level.INFO]
+    minor = [entry for entry in grouped if entry.level is Level.INFO]
+    if major:
+        lines += _table(major, multi)
+    if minor:
+        lines += [f"<details><summary>{len(minor)} INFO change(s), for the changelog</summary>", ""]
+        lines += [*_table(minor, multi), "</details>", ""]
+    if report.overridden:
+        lines += [
+            f"Severity set by the ignore file: `{override.rule_id}` {override.level.value} "
+            f"({count} finding(s)){': ' + _cell(override.reason) if override.reason else ''}"
+            for override, count in report.overridden
+        ]
         lines.append("")
     if report.ignored:
         lines += ["<details><summary>Ignored findings</summary>", ""]
@@ -99,12 +156,22 @@ def _json(report: Report, fail_on: Level) -> str:
             {**_finding_data(finding), "reason": rule.reason, "ignore_line": f"{rule.source}:{rule.line}"}
             for finding, rule in report.ignored
         ],
+        "severity_overrides": [
+            {
+                "id": override.rule_id,
+                "level": override.level.value,
+                "findings": count,
+                "reason": override.reason,
+                "ignore_line": f"{override.source}:{override.line}",
+            }
+            for override, count in report.overridden
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 
 
-def _finding_data(finding: Finding) -> dict[str, str]:
-    data = finding.as_dict()
+def _finding_data(finding: Finding) -> dict[str, str | None]:
+    data: dict[str, str | None] = dict(finding.as_dict())
     data["oasdiff_id"] = RULES[finding.rule_id].oasdiff_id
     return data
 
@@ -121,8 +188,8 @@ def _junit(report: Report, fail_on: Level) -> str:
             counts["tests"] += 1
             if finding.level.at_least(fail_on):
                 counts["failures"] += 1
-                failure = ElementTree.SubElement(case, "failure", type=finding.level.value, message=finding.message)
-                failure.text = f"{finding.level.value} {finding.rule_id}: {finding.operation}: {finding.message}"
+                failure = ElementTree.SubElement(case, "failure", type=finding.level.value, message=finding.text)
+                failure.text = f"{finding.level.value} {finding.rule_id}: {finding.operation}: {finding.text}"
         for finding, rule in report.ignored:
             if finding.contract == contract:
                 counts["tests"] += 1
@@ -140,7 +207,7 @@ def _junit(report: Report, fail_on: Level) -> str:
 
 def _case(suite: ElementTree.Element, finding: Finding) -> ElementTree.Element:
     classname = f"{finding.contract}.{finding.operation}" if finding.contract else finding.operation
-    return ElementTree.SubElement(suite, "testcase", classname=classname, name=f"{finding.rule_id}: {finding.message}")
+    return ElementTree.SubElement(suite, "testcase", classname=classname, name=f"{finding.rule_id}: {finding.text}")
 
 
 def _set_counts(element: ElementTree.Element, counts: Mapping[str, int]) -> None:

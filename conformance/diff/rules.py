@@ -1,23 +1,28 @@
-"""The comparisons: one function per rule family, and `diff_documents` that runs them all.
+"""The comparisons: one function per part of an operation, and `diff_documents` that runs them all.
 
 Operations are matched by method and path with path variables blanked, so renaming `{id}` to `{itemId}` is
 not a removal. Schemas are compared after normalization (see `normalize`), so a refactor (moved component,
-`$ref` versus inline, `allOf` split or merged, reordering) reports nothing. The rule ids, their levels and the
-oasdiff rule each maps to are listed in `catalog`.
+`$ref` versus inline, `allOf` split or merged, reordering) reports nothing. Operations at stability draft or alpha
+(in the old version) are not checked, as in oasdiff. The rule ids, their levels and the oasdiff rule each maps to
+are listed in `catalog`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from conformance.diff.catalog import RULES
 from conformance.diff.findings import Finding
+from conformance.diff.lifecycle import Event, Policy, changes, event_ids, removal
 from conformance.diff.operations import Operation, Requirement, index_operations
 from conformance.diff.schema_rules import Direction, Emit, Site, compare_schemas
 
 __all__ = [
+    "check_lifecycle",
+    "check_metadata",
     "check_operations",
     "check_parameters",
     "check_request_body",
@@ -39,54 +44,97 @@ class _Collector:
     def at(self, operation: Operation) -> Emit:
         """An `Emit` that files findings under `operation`."""
 
-        def emit(rule_id: str, message: str) -> None:
+        def emit(rule_id: str, message: str, site: str = "") -> None:
             level = RULES[rule_id].level
-            finding = Finding(rule_id, level, operation.method, operation.path, message, self.contract)
+            finding = Finding(rule_id, level, operation.method, operation.path, message, self.contract, site)
             self.findings.add(finding)
 
         return emit
 
 
 def diff_documents(
-    old: Mapping[str, Any], new: Mapping[str, Any], contract: str = "", sources: tuple[str, str] = ("old", "new")
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    contract: str = "",
+    sources: tuple[str, str] = ("old", "new"),
+    policy: Policy | None = None,
 ) -> list[Finding]:
-    """Every catalogued change from `old` to `new`, sorted for reports."""
+    """Every catalogued change from `old` to `new`, sorted for reports; sunset dates are judged by `policy`
+    (default: today's date, no grace period)."""
+    policy = policy or Policy(today=date.today())
     old_operations = index_operations(old, sources[0])
     new_operations = index_operations(new, sources[1])
     collector = _Collector(contract)
-    check_operations(old_operations, new_operations, collector.at)
+    check_operations(old_operations, new_operations, collector.at, policy)
     for key in sorted(old_operations.keys() & new_operations.keys()):
         before, after = old_operations[key], new_operations[key]
         emit = collector.at(after)
-        check_parameters(before, after, emit)
-        check_request_body(before, after, emit)
-        check_responses(before, after, emit)
+        check_lifecycle(before, after, emit, policy)
+        if before.lifecycle.unchecked:
+            continue
+        check_metadata(before, after, emit)
+        check_parameters(before, after, emit, policy)
+        check_request_body(before, after, emit, policy)
+        check_responses(before, after, emit, policy)
         check_security(before, after, emit)
     return sorted(collector.findings, key=Finding.sort_key)
 
 
 def check_operations(
-    old: Mapping[str, Operation], new: Mapping[str, Operation], report: Callable[[Operation], Emit]
+    old: Mapping[str, Operation],
+    new: Mapping[str, Operation],
+    report: Callable[[Operation], Emit],
+    policy: Policy,
 ) -> None:
-    """Operations and paths removed (breaking unless deprecated first) and operations added."""
+    """Operations and paths removed (breaking unless deprecated, and past their sunset date) and operations added."""
     new_paths = {_TEMPLATE_VARIABLE.sub("{}", operation.path) for operation in new.values()}
     for key in sorted(old.keys() - new.keys()):
         operation = old[key]
+        if operation.lifecycle.unchecked:
+            continue
         path_gone = _TEMPLATE_VARIABLE.sub("{}", operation.path) not in new_paths
-        scope = "api-path-removed" if path_gone else "api-removed"
-        rule_id = f"{scope}-{'with' if operation.deprecated else 'without'}-deprecation"
+        event, how = removal(operation.lifecycle, policy)
         what = f"path {operation.path} was removed" if path_gone else "the operation was removed"
-        how = "after being deprecated" if operation.deprecated else "without being deprecated first"
-        report(operation)(rule_id, f"{what} {how}")
+        report(operation)(event_ids("path" if path_gone else "operation")[event], f"{what} {how}")
     for key in sorted(new.keys() - old.keys()):
         report(new[key])("endpoint-added", "the operation was added")
 
 
-def check_parameters(old: Operation, new: Operation, emit: Emit) -> None:
-    """Parameters added, removed, made required or optional, and their schemas."""
+def check_lifecycle(old: Operation, new: Operation, emit: Emit, policy: Policy) -> None:
+    """Deprecation, sunset date and stability level of an operation in both versions (nothing between two unchecked
+    levels, only the stability change when the old level was unchecked)."""
+    if old.lifecycle.unchecked and new.lifecycle.unchecked:
+        return
+    ids = event_ids("operation")
+    for event, text in changes(old.lifecycle, new.lifecycle, policy):
+        if event in ids and (not old.lifecycle.unchecked or event in _STABILITY_EVENTS):
+            emit(ids[event], f"the operation {text}")
+
+
+_STABILITY_EVENTS = frozenset({Event.STABILITY_INVALID, Event.STABILITY_DECREASED, Event.STABILITY_INCREASED})
+
+
+def check_metadata(old: Operation, new: Operation, emit: Emit) -> None:
+    """operationId and tags: nothing a client sends or receives, but what a changelog reports."""
+    if old.operation_id != new.operation_id:
+        if old.operation_id is None:
+            emit("api-operation-id-added", f"the operationId {new.operation_id} was added")
+        else:
+            replacement = f"replaced with {new.operation_id}" if new.operation_id else "not replaced"
+            emit("api-operation-id-removed", f"the operationId {old.operation_id} was removed and {replacement}")
+    for tag in sorted(set(old.tags) - set(new.tags)):
+        emit("api-tag-removed", f"the tag {tag!r} was removed")
+    for tag in sorted(set(new.tags) - set(old.tags)):
+        emit("api-tag-added", f"the tag {tag!r} was added")
+
+
+def check_parameters(old: Operation, new: Operation, emit: Emit, policy: Policy) -> None:
+    """Parameters added, removed (after deprecation and sunset or not), made required or optional, their schemas."""
+    ids = event_ids("parameter")
     for key in sorted(old.parameters.keys() - new.parameters.keys()):
         parameter = old.parameters[key]
-        emit("request-parameter-removed", f"the {parameter.location} parameter '{parameter.name}' was removed")
+        event, how = removal(parameter.lifecycle, policy)
+        emit(ids[event], f"the {parameter.location} parameter '{parameter.name}' was removed {how}")
     for key in sorted(new.parameters.keys() - old.parameters.keys()):
         parameter = new.parameters[key]
         kind = "required" if parameter.required else "optional"
@@ -97,10 +145,13 @@ def check_parameters(old: Operation, new: Operation, emit: Emit) -> None:
         if before.required != after.required:
             state = "required" if after.required else "optional"
             emit(f"request-parameter-became-{state}", f"the {label} became {state}")
-        compare_schemas(before.schema, after.schema, Site(Direction.REQUEST, parameter=f"the {label}"), emit)
+        for event, text in changes(before.lifecycle, after.lifecycle, policy):
+            if event in ids:
+                emit(ids[event], f"the {label} {text}")
+        compare_schemas(before.schema, after.schema, Site(Direction.REQUEST, parameter=f"the {label}"), emit, policy)
 
 
-def check_request_body(old: Operation, new: Operation, emit: Emit) -> None:
+def check_request_body(old: Operation, new: Operation, emit: Emit, policy: Policy) -> None:
     """Request body added, removed, made required; media types; the schema of each media type kept."""
     before, after = old.request_body, new.request_body
     if before is None or after is None:
@@ -119,11 +170,11 @@ def check_request_body(old: Operation, new: Operation, emit: Emit) -> None:
         emit("request-body-media-type-added", f"the request media type {media_type} was added")
     for media_type in sorted(before.content.keys() & after.content.keys()):
         site = Site(Direction.REQUEST, where=f"request body {media_type}")
-        compare_schemas(before.content[media_type], after.content[media_type], site, emit)
+        compare_schemas(before.content[media_type], after.content[media_type], site, emit, policy)
 
 
-def check_responses(old: Operation, new: Operation, emit: Emit) -> None:
-    """Statuses, media types, headers and schemas of the responses."""
+def check_responses(old: Operation, new: Operation, emit: Emit, policy: Policy) -> None:
+    """Statuses, media types, headers (and their schemas) and body schemas of the responses."""
     for status in sorted(old.responses.keys() - new.responses.keys()):
         kind = "success" if status.startswith("2") else "non-success"
         emit(f"response-{kind}-status-removed", f"the {kind} response {status} was removed")
@@ -138,15 +189,21 @@ def check_responses(old: Operation, new: Operation, emit: Emit) -> None:
             emit("response-media-type-added", f"the response {status} gained the media type {media_type}")
         for media_type in sorted(before.body.content.keys() & after.body.content.keys()):
             site = Site(Direction.RESPONSE, where=f"response {status} {media_type}")
-            compare_schemas(before.body.content[media_type], after.body.content[media_type], site, emit)
+            compare_schemas(before.body.content[media_type], after.body.content[media_type], site, emit, policy)
         for key in sorted(before.headers.keys() - after.headers.keys()):
             header = before.headers[key]
             kind = "required" if header.required else "optional"
-            emit(f"{kind}-response-header-removed", f"the {kind} header {header.name} of response {status} was removed")
+            emit(
+                f"{kind}-response-header-removed", f"the {kind} header {header.name} was removed", f"response {status}"
+            )
+        for key in sorted(after.headers.keys() - before.headers.keys()):
+            emit("response-header-added", f"the header {after.headers[key].name} was added", f"response {status}")
         for key in sorted(before.headers.keys() & after.headers.keys()):
+            name = after.headers[key].name
             if before.headers[key].required and not after.headers[key].required:
-                name = after.headers[key].name
-                emit("response-header-became-optional", f"the header {name} of response {status} became optional")
+                emit("response-header-became-optional", f"the header {name} became optional", f"response {status}")
+            site = Site(Direction.RESPONSE, where=f"response {status}", header=name)
+            compare_schemas(before.headers[key].schema, after.headers[key].schema, site, emit, policy)
 
 
 def check_security(old: Operation, new: Operation, emit: Emit) -> None:

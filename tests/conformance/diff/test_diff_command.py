@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from conformance.diff import diff_command
@@ -122,3 +123,50 @@ def test_ref_path_and_all_against_a_real_repository(tmp_path: Path) -> None:
     code, _, err = run("--all", *repo)
     assert code == 2
     assert "unknown git ref 'origin/main'" in err, "bare --all compares with origin/main"
+
+
+SPECS = CORPUS.parents[1] / "specs"
+
+
+def test_a_severity_line_raises_a_rule_so_that_the_gate_fails(tmp_path: Path) -> None:
+    config = tmp_path / ".drift-ignore"
+    config.write_text("severity response-property-enum-value-added ERR  generated clients reject unknown values\n")
+    code, out, _ = run(*case("response-enum-value-added"), "--ignore", str(config))
+    assert code == 1
+    assert out.startswith("ERR   response-property-enum-value-added")
+    assert "note: " in out and "set the level of 1 finding(s)" in out
+
+
+def test_deprecation_days_make_a_sunset_date_mandatory(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {responses: {}}}}\n")
+    new.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {deprecated: true, responses: {}}}}\n"
+    )
+    assert run(str(old), str(new))[0] == 0
+    code, out, _ = run(str(old), str(new), "--deprecation-days-stable", "90")
+    assert code == 1
+    assert "api-deprecated-sunset-missing  GET /a: the operation was deprecated without an x-sunset date" in out
+    code, _, err = run(str(old), str(new), "--deprecation-days-beta", "-1")
+    assert code == 2
+    assert "-1 is not in the range x>=0" in err
+
+
+def test_a_contract_migrated_to_openapi_31_compares_equal() -> None:
+    code, out, _ = run(*case("refactor-openapi-30-to-31"))
+    assert (code, out.strip()) == (0, "0 findings (0 ERR, 0 WARN, 0 INFO): passed (--fail-on ERR)")
+
+
+def test_a_shared_schema_change_is_one_entry_with_every_place(tmp_path: Path) -> None:
+    document = yaml.safe_load((SPECS / "sysaid-copilot.yaml").read_text(encoding="utf-8"))
+    document["components"]["schemas"]["SysaidError"]["required"].remove("error")
+    edited = tmp_path / "sysaid-copilot.yaml"
+    edited.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    code, out, _ = run(str(SPECS / "sysaid-copilot.yaml"), str(edited), "--format", "markdown")
+    assert code == 1
+    rows = [line for line in out.splitlines() if line.startswith("| ERR |")]
+    [row] = [line for line in rows if "| response property 'error' became optional |" in line]
+    places = row.split(" | ")[-1].split("<br>")
+    assert len(places) > 50, "one row lists every operation and status whose response is a SysaidError"
+    assert "`DELETE /api/chat/{chatuid}` response 400 application/json" in places
+    assert len(rows) < 5, "129 findings read as a handful of rows"

@@ -57,6 +57,18 @@ def test_a_document_that_is_not_openapi_is_refused(tmp_path: Path) -> None:
         load_contract(str(path))
 
 
+def test_openapi_31_loads_and_other_versions_are_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "shop.yaml"
+    path.write_text(CONTRACT.replace("3.0.3", "3.1.0"))
+    assert load_contract(str(path)).document["openapi"] == "3.1.0"
+    for version in ("2.0", "3.2.0"):
+        path.write_text(CONTRACT.replace("3.0.3", version))
+        with pytest.raises(
+            ContractStructureError, match=f"is OpenAPI {version}; the drift gate reads OpenAPI 3.0 and 3.1"
+        ):
+            load_contract(str(path))
+
+
 def test_a_missing_file_that_is_not_a_ref_says_so() -> None:
     with pytest.raises(ContractSourceError, match=r"does not exist .*REF:path"):
         load_contract("no/such/file.yaml")

@@ -10,8 +10,8 @@ from conformance.diff import ContractStructureError
 from conformance.diff.normalize import CYCLE, Normalizer, signature
 
 
-def _doc(schemas: dict[str, Any]) -> dict[str, Any]:
-    return {"openapi": "3.0.3", "paths": {}, "components": {"schemas": schemas}}
+def _doc(schemas: dict[str, Any], version: str = "3.0.3") -> dict[str, Any]:
+    return {"openapi": version, "paths": {}, "components": {"schemas": schemas}}
 
 
 def test_ref_resolves_to_the_target_without_annotations() -> None:
@@ -112,3 +112,67 @@ def test_an_external_ref_is_refused_with_the_reason() -> None:
 def test_escaped_pointer_tokens_are_decoded() -> None:
     document = {"openapi": "3.0.3", "paths": {"/a/{id}": {"x": {"type": "integer"}}}}
     assert Normalizer(document, "t").schema({"$ref": "#/paths/~1a~1%7Bid%7D/x"}) == {"type": "integer"}
+
+
+def test_keywords_the_rules_read_are_kept_and_other_extensions_dropped() -> None:
+    schema = Normalizer(_doc({}), "t").schema(
+        {
+            "type": "string",
+            "default": "a",
+            "const": "a",
+            "deprecated": True,
+            "x-sunset": "2026-12-31",
+            "x-stability-level": "beta",
+            "x-extensible-enum": ["a", "b"],
+            "x-internal": True,
+        }
+    )
+    assert set(schema) == {
+        "type",
+        "default",
+        "const",
+        "deprecated",
+        "x-sunset",
+        "x-stability-level",
+        "x-extensible-enum",
+    }
+
+
+def test_an_empty_pattern_and_deprecated_false_are_spelled_out_defaults() -> None:
+    assert Normalizer(_doc({}), "t").schema({"type": "string", "pattern": "", "deprecated": False}) == {
+        "type": "string"
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ({"type": ["string", "null"]}, {"type": "string", "nullable": True}),
+        ({"type": ["integer", "string"]}, {"type": ["integer", "string"]}),
+        ({"type": ["string"]}, {"type": "string"}),
+        ({"oneOf": [{"type": "string"}, {"type": "null"}]}, {"type": "string", "nullable": True}),
+        ({"type": "integer", "exclusiveMinimum": 0}, {"type": "integer", "minimum": 0, "exclusiveMinimum": True}),
+        ({"type": "integer", "minimum": 5, "exclusiveMinimum": 0}, {"type": "integer", "minimum": 5}),
+        (
+            {"type": "integer", "maximum": 9, "exclusiveMaximum": 9},
+            {"type": "integer", "maximum": 9, "exclusiveMaximum": True},
+        ),
+        ({"type": "string", "examples": ["a", "b"]}, {"type": "string"}),
+    ],
+)
+def test_openapi_31_forms_read_as_their_30_equivalents(written: dict[str, Any], canonical: dict[str, Any]) -> None:
+    assert Normalizer(_doc({}, "3.1.0"), "t").schema(written) == canonical
+
+
+def test_ref_siblings_apply_in_31_and_are_ignored_in_30() -> None:
+    node = {"$ref": "#/components/schemas/Name", "maxLength": 9, "description": "annotation"}
+    schemas = {"Name": {"type": "string"}}
+    assert Normalizer(_doc(schemas, "3.1.0"), "t").schema(node) == {"type": "string", "maxLength": 9}
+    assert Normalizer(_doc(schemas, "3.0.3"), "t").schema(node) == {"type": "string"}
+
+
+def test_a_discriminator_stays_with_the_alternatives_it_selects() -> None:
+    schema = Normalizer(_doc({}), "t").schema(
+        {"oneOf": [{"type": "object"}, {"type": "string"}], "discriminator": {"propertyName": "kind"}}
+    )
+    assert schema == {"oneOf": [{"type": "object"}, {"type": "string"}], "discriminator": {"propertyName": "kind"}}

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conformance.diff import Finding, IgnoreRule, Level, OutputFormat, Report, render
+from conformance.diff import Finding, IgnoreRule, Level, OutputFormat, Report, SeverityOverride, render
 
 BREAKING = Finding("response-required-property-removed", Level.ERR, "GET", "/a", "property 'x' was removed", "shop")
 RISKY = Finding("response-property-enum-value-added", Level.WARN, "GET", "/a", "gained 'b|c'", "shop")
@@ -18,12 +18,48 @@ REPORT = Report((BREAKING, RISKY, NOTE), ((ACCEPTED, RULE),), (), ("crm", "shop"
 EMPTY = Report((), contracts=("shop",))
 
 
-def test_text_lists_each_finding_and_ends_with_the_verdict() -> None:
-    text = render(REPORT, OutputFormat.TEXT, Level.ERR)
-    assert "ERR   response-required-property-removed  GET /a: property 'x' was removed" in text
-    assert "ignored  request-property-removed  PUT /c (.drift-ignore:4: vendor dropped it)" in text
-    assert "== shop" in text and "== crm" in text
-    assert text.rstrip().splitlines()[-1] == "3 findings (1 ERR, 1 WARN, 1 INFO), 1 ignored: FAILED: 1 at or above ERR"
+SHARED = "response property 'state' gained the enum value \"lost\""
+AT_A = Finding(
+    "response-property-enum-value-added", Level.WARN, "GET", "/a", SHARED, "shop", "response 200 application/json"
+)
+AT_B = Finding(
+    "response-property-enum-value-added", Level.WARN, "GET", "/b", SHARED, "shop", "response 200 application/json"
+)
+AT_B_404 = Finding(
+    "response-property-enum-value-added", Level.WARN, "GET", "/b", SHARED, "shop", "response 404 application/json"
+)
+ONE_CONTRACT = Report((NOTE, AT_B, AT_A, AT_B_404, BREAKING), contracts=("shop",))
+
+
+def test_text_lists_each_finding_most_severe_first_and_ends_with_the_verdict() -> None:
+    lines = render(REPORT, OutputFormat.TEXT, Level.ERR).rstrip().splitlines()
+    assert lines[0] == "ERR   response-required-property-removed  [shop] GET /a: property 'x' was removed"
+    assert lines[1].startswith("WARN  response-property-enum-value-added  [shop] GET /a:")
+    width = len("response-required-property-removed")
+    assert lines[2] == f"INFO  {'endpoint-added':<{width}}  [crm] POST /b: the operation was added"
+    assert "ignored  request-property-removed  PUT /c (.drift-ignore:4: vendor dropped it)" in lines
+    assert lines[-1] == "3 findings (1 ERR, 1 WARN, 1 INFO), 1 ignored: FAILED: 1 at or above ERR"
+
+
+def test_text_shows_one_edit_seen_at_many_places_once_with_the_places() -> None:
+    lines = render(ONE_CONTRACT, OutputFormat.TEXT, Level.ERR).splitlines()
+    assert lines[0].startswith("ERR   response-required-property-removed  GET /a:")
+    assert lines[1] == f"WARN  response-property-enum-value-added  {SHARED}, at 3 places:"
+    assert [line.strip() for line in lines[2:5]] == [
+        "GET /a (response 200 application/json)",
+        "GET /b (response 200 application/json)",
+        "GET /b (response 404 application/json)",
+    ]
+    assert lines[5].startswith("INFO  endpoint-added")
+    assert lines[-1].startswith("5 findings (1 ERR, 3 WARN, 1 INFO)"), "the summary still counts every finding"
+
+
+def test_text_says_which_severity_overrides_changed_findings() -> None:
+    override = SeverityOverride("endpoint-added", Level.WARN, "new endpoints need a review", ".drift-ignore", 7)
+    report = Report((NOTE,), contracts=("crm",), overridden=((override, 1),))
+    text = render(report, OutputFormat.TEXT, Level.ERR)
+    note = "note: .drift-ignore:7: severity endpoint-added WARN (new endpoints need a review)"
+    assert f"{note} set the level of 1 finding(s)" in text
 
 
 def test_text_verdict_follows_fail_on() -> None:
@@ -39,13 +75,24 @@ def test_text_mentions_ignore_lines_that_matched_nothing() -> None:
     )
 
 
-def test_markdown_is_a_table_with_escaped_cells_and_ignored_details() -> None:
+def test_markdown_is_a_table_with_escaped_cells_info_and_ignored_details() -> None:
     markdown = render(REPORT, OutputFormat.MARKDOWN, Level.ERR)
     assert markdown.startswith("### :x: Contract drift")
-    assert "| Level | Rule | Contract | Operation | Change |" in markdown
-    assert "| WARN | `response-property-enum-value-added` | shop | `GET /a` | gained 'b\\|c' |" in markdown
+    assert "| Level | Rule | Contract | Change | Where |" in markdown
+    assert "| WARN | `response-property-enum-value-added` | shop | gained 'b\\|c' | `GET /a` |" in markdown
+    errors, info = markdown.index("| ERR |"), markdown.index("| INFO |")
+    assert markdown.index("| WARN |") > errors
+    assert markdown.index("<details><summary>1 INFO change(s), for the changelog</summary>") < info
     assert "<details><summary>Ignored findings</summary>" in markdown
     assert "- `request-property-removed` `PUT /c`: vendor dropped it" in markdown
+
+
+def test_markdown_lists_the_places_of_one_edit_in_one_row() -> None:
+    markdown = render(ONE_CONTRACT, OutputFormat.MARKDOWN, Level.ERR)
+    where = "<br>".join(
+        f"`GET {path}` response {status} application/json" for path, status in (("/a", 200), ("/b", 200), ("/b", 404))
+    )
+    assert f"| WARN | `response-property-enum-value-added` | {SHARED} | {where} |" in markdown
 
 
 def test_markdown_without_findings_says_the_gate_passed() -> None:
@@ -88,3 +135,20 @@ def test_junit_without_findings_has_one_passing_case_per_contract() -> None:
     [case] = list(root.iter("testcase"))
     assert case.get("name") == "no changes found"
     assert root.get("failures") == "0"
+
+
+def test_json_lists_the_severity_overrides_that_changed_levels() -> None:
+    override = SeverityOverride("endpoint-added", Level.WARN, "review new endpoints", ".drift-ignore", 7)
+    data = json.loads(
+        render(Report((NOTE,), contracts=("crm",), overridden=((override, 1),)), OutputFormat.JSON, Level.ERR)
+    )
+    assert data["severity_overrides"] == [
+        {
+            "id": "endpoint-added",
+            "level": "WARN",
+            "findings": 1,
+            "reason": "review new endpoints",
+            "ignore_line": ".drift-ignore:7",
+        }
+    ]
+    assert data["findings"][0]["oasdiff_id"] == "endpoint-added"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.diff import Finding, Level, diff_documents, load_contract
+from conformance.diff import Finding, Level, Policy, diff_documents, load_contract
 from conformance.diff.operations import HTTP_METHODS
+from conformance.diff.overlap import disjoint
 
 SPECS = Path(__file__).resolve().parents[3] / "specs"
 
@@ -42,10 +44,15 @@ def _ids(findings: list[Finding]) -> list[str]:
         (
             {"type": "string", "maxLength": 5},
             {"type": "string", "maxLength": 10},
-            [],
+            ["request-body-max-length-increased"],
             ["response-body-max-length-increased"],
         ),
-        ({"type": "integer", "minimum": 0}, {"type": "integer"}, [], ["response-body-min-decreased"]),
+        (
+            {"type": "integer", "minimum": 0},
+            {"type": "integer"},
+            ["request-body-min-decreased"],
+            ["response-body-min-decreased"],
+        ),
         (
             {"type": "string"},
             {"type": "string", "nullable": True},
@@ -79,12 +86,18 @@ def test_the_same_change_is_judged_by_direction(
     assert _ids(diff_documents(_api(before), _api(after))) == response_ids
 
 
-def test_read_only_properties_are_ignored_in_requests_and_write_only_in_responses() -> None:
+def test_a_widened_request_is_only_a_changelog_entry() -> None:
+    widened = diff_documents(_api({"maxLength": 5}, where="request"), _api({"maxLength": 9}, where="request"))
+    assert [(f.rule_id, f.level) for f in widened] == [("request-body-max-length-increased", Level.INFO)]
+
+
+def test_properties_that_do_not_travel_in_a_direction_change_nothing_there_but_info() -> None:
     before = {"type": "object", "properties": {"id": {"type": "string", "readOnly": True}}}
     after = {"type": "object", "properties": {"id": {"type": "integer", "readOnly": True}}}
     assert diff_documents(_api(before, where="request"), _api(after, where="request")) == []
     secret_before = {"type": "object", "properties": {"pin": {"type": "string", "writeOnly": True}}}
-    assert diff_documents(_api(secret_before), _api({"type": "object"})) == []
+    [finding] = diff_documents(_api(secret_before), _api({"type": "object"}))
+    assert (finding.rule_id, finding.level) == ("response-optional-write-only-property-removed", Level.INFO)
 
 
 def test_a_request_body_wrapped_in_one_of_without_the_original_is_breaking() -> None:
@@ -150,8 +163,9 @@ def test_findings_name_the_property_path_and_the_site() -> None:
     [finding] = diff_documents(_api(before), _api(after), contract="shop")
     assert finding.rule_id == "response-property-became-optional"
     assert finding.contract == "shop"
-    assert "'lines[].sku'" in finding.message
-    assert "response 200 application/json" in finding.message
+    assert finding.message == "response property 'lines[].sku' became optional"
+    assert finding.site == "response 200 application/json"
+    assert finding.text == f"{finding.message} (response 200 application/json)"
 
 
 @pytest.mark.parametrize("spec", sorted(path.name for path in SPECS.glob("*.yaml") if path.name != "inventory.yaml"))
@@ -166,3 +180,70 @@ def test_a_real_contract_diffs_quickly_and_against_nothing_reports_every_operati
     assert len(removed) == len(added) == operations
     assert {f.rule_id for f in removed} <= {"api-path-removed-without-deprecation", "api-path-removed-with-deprecation"}
     assert {f.rule_id for f in added} == {"endpoint-added"}
+
+
+def _object(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "apart"),
+    [
+        ({"type": "string"}, {"type": "integer"}, True),
+        ({"type": "integer"}, {"type": "number"}, False),
+        ({"type": "string", "nullable": True}, {"type": "integer", "nullable": True}, False),
+        ({"enum": ["a"]}, {"enum": ["b"]}, True),
+        ({"const": "a"}, {"enum": ["a", "b"]}, False),
+        (_object(["k"], k={"enum": ["card"]}), _object(["k"], k={"enum": ["iban"]}), True),
+        (_object(["k"], k={"enum": ["card"]}), _object([], k={"enum": ["iban"]}), False),
+        (_object(["a"], a={}), {**_object([], b={}), "additionalProperties": False}, True),
+        (_object(["a"], a={}), _object(["b"], b={}), False),
+    ],
+)
+def test_schemas_are_disjoint_only_when_provably_so(first: dict[str, Any], second: dict[str, Any], apart: bool) -> None:
+    assert disjoint(first, second) is apart
+    assert disjoint(second, first) is apart
+
+
+def test_sunset_dates_are_judged_by_the_policy_date() -> None:
+    old = {
+        "openapi": "3.0.3",
+        "paths": {"/a": {"get": {"deprecated": True, "x-sunset": "2026-06-01", "responses": {}}}},
+    }
+    gone = {"openapi": "3.0.3", "paths": {}}
+    before = diff_documents(old, gone, policy=Policy(date(2026, 5, 31)))
+    on_the_day = diff_documents(old, gone, policy=Policy(date(2026, 6, 1)))
+    assert [(f.rule_id, f.level) for f in before] == [("api-path-removed-before-sunset", Level.ERR)]
+    assert [(f.rule_id, f.level) for f in on_the_day] == [("api-path-removed-with-deprecation", Level.INFO)]
+
+
+def test_a_grace_period_makes_a_sunset_date_mandatory_for_the_stability_it_names() -> None:
+    def operation(**marks: Any) -> dict[str, Any]:
+        return {"openapi": "3.0.3", "paths": {"/a": {"get": {**marks, "responses": {}}}}}
+
+    beta_only = Policy(date(2026, 1, 15), deprecation_days_beta=31)
+    stable = diff_documents(operation(), operation(deprecated=True), policy=beta_only)
+    beta = diff_documents(
+        operation(**{"x-stability-level": "beta"}),
+        operation(deprecated=True, **{"x-stability-level": "beta"}),
+        policy=beta_only,
+    )
+    assert _ids(stable) == ["endpoint-deprecated"]
+    assert _ids(beta) == ["api-deprecated-sunset-missing"]
+
+
+def test_a_response_header_schema_is_compared_through_its_ref() -> None:
+    def api(header: dict[str, Any]) -> dict[str, Any]:
+        response = {"description": "ok", "headers": {"X-Rate": {"$ref": "#/components/headers/Rate"}}}
+        return {
+            "openapi": "3.0.3",
+            "paths": {"/a": {"get": {"responses": {"200": response}}}},
+            "components": {"headers": {"Rate": header}},
+        }
+
+    [finding] = diff_documents(api({"schema": {"type": "integer"}}), api({"schema": {"type": "string"}}))
+    assert (finding.rule_id, finding.message, finding.site) == (
+        "response-header-type-changed",
+        "the header X-Rate type/format changed from integer to string",
+        "response 200",
+    )

@@ -5,7 +5,7 @@ It sits below everything: `mockserver`, `conformance` and `conformance.diff` imp
 
 from __future__ import annotations
 
-from contracts.documents import parse_document, read_document
+from contracts.documents import parse_document, parse_text, read_document
 from contracts.errors import ContractError, ContractNotFound, ContractUnreadable, UnresolvableReference, did_you_mean
 from contracts.model import (
     HTTP_METHODS,
@@ -56,6 +56,7 @@ __all__ = [
     "load_contract",
     "load_contract_file",
     "parse_document",
+    "parse_text",
     "read_document",
     "registration",
     "resolve",

@@ -14,7 +14,7 @@ import yaml
 
 from contracts.errors import ContractUnreadable
 
-__all__ = ["parse_document", "read_document"]
+__all__ = ["parse_document", "parse_text", "read_document"]
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader: five times faster than the pure-Python one on these contracts."""
@@ -22,12 +22,22 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CACHE: dict[Path, tuple[int, dict[str, Any]]] = {}
 
 
+def parse_text(text: str, source: str) -> Any:
+    """Parse YAML (JSON is YAML) text; the error names the source, the problem and the line."""
+    try:
+        return json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or _first_line(exc)
+        raise ContractUnreadable(f"cannot parse {source}: {problem}{where}") from exc
+    except ValueError as exc:
+        raise ContractUnreadable(f"cannot parse {source}: {_first_line(exc)}") from exc
+
+
 def parse_document(text: str, source: str) -> dict[str, Any]:
     """Parse YAML (JSON is YAML) text into a mapping; `source` names it in errors."""
-    try:
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_LOADER)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise ContractUnreadable(f"{source}: not valid YAML or JSON: {_first_line(exc)}") from exc
+    document = parse_text(text, source)
     if not isinstance(document, dict):
         raise ContractUnreadable(f"{source}: not a mapping at the top level")
     return document

@@ -356,7 +356,9 @@ class _Builder:
             deprecated=definition.get("deprecated") is True,
             parameters=tuple(self._parameter(parameter) for parameter in merged),
             request_body=self._request_body(definition.get("requestBody")),
-            responses={str(key): self._response(str(key), value) for key, value in definition.get("responses", {}).items()},
+            responses={
+                str(key): self._response(str(key), value) for key, value in definition.get("responses", {}).items()
+            },
             security=tuple(
                 {str(scheme): tuple(scopes or ()) for scheme, scopes in (requirement or {}).items()}
                 for requirement in security
@@ -385,14 +387,18 @@ class _Builder:
             examples = {key: self.resolve(value).get("value") for key, value in (node.get("examples") or {}).items()}
             if "example" in node:
                 examples = {"example": node["example"], **examples}
-            media[str(name)] = MediaType(str(name), self.resolve(node.get("schema")), examples, node.get("encoding", {}))
+            media[str(name)] = MediaType(
+                str(name), self.resolve(node.get("schema")), examples, node.get("encoding", {})
+            )
         return media
 
     def _request_body(self, node: Any) -> RequestBody | None:
         if node is None:
             return None
         node = self.resolve(node)
-        return RequestBody(node.get("required") is True, self._content(node.get("content")), str(node.get("description", "")))
+        return RequestBody(
+            node.get("required") is True, self._content(node.get("content")), str(node.get("description", ""))
+        )
 
     def _response(self, key: str, node: Any) -> Response:
         node = self.resolve(node) or {}

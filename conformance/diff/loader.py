@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from conformance.diff.errors import ContractSourceError, ContractStructureError, GitRefError
+from contracts import ContractUnreadable, parse_text
 
 __all__ = [
     "CONTRACT_SUFFIXES",
@@ -25,7 +24,6 @@ __all__ = [
     "parse_document",
 ]
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 READABLE_VERSIONS = ("3.0", "3.1")
 
@@ -40,14 +38,11 @@ class Contract:
 
 
 def parse_document(text: str, source: str) -> Any:
-    """Parse YAML (or JSON) text, failing with the source, the problem and the line."""
+    """Parse YAML (or JSON) text through the contracts layer, failing with the source, the problem and the line."""
     try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ContractSourceError(f"cannot parse {source}: {problem}{where}") from error
+        return parse_text(text, source)
+    except ContractUnreadable as error:
+        raise ContractSourceError(str(error)) from error
 
 
 def is_openapi(document: Any) -> bool:

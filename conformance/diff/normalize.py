@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from conformance.diff.errors import ContractStructureError
+from contracts import UnresolvableReference, references
 
 __all__ = ["CYCLE", "KEPT_EXTENSIONS", "Normalizer", "Schema", "alternatives", "merge", "signature"]
 
@@ -75,15 +75,10 @@ class Normalizer:
             raise ContractStructureError(
                 f"{self.source}: $ref {ref!r} is not a local reference (contracts must be self-contained)"
             )
-        node: Any = self.document
-        for token in (unquote(part).replace("~1", "/").replace("~0", "~") for part in ref[2:].split("/")):
-            if isinstance(node, Mapping) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                raise ContractStructureError(f"{self.source}: $ref {ref!r} points nowhere (no {token!r})")
-        return node
+        try:
+            return references.target(self.document, ref)
+        except UnresolvableReference as error:
+            raise ContractStructureError(f"{self.source}: $ref {ref!r} points nowhere") from error
 
     def deref(self, node: Any) -> Any:
         """Follow a chain of `$ref` on a non-schema object (parameter, response, header, body)."""

@@ -27,3 +27,38 @@ def make_client() -> Iterator[MakeClient]:
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def serve_app() -> Iterator[Callable[..., str]]:
+    """Run ASGI apps under uvicorn (the mock's own guarded protocol) in threads; returns their base URLs."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from mockserver.server import GuardedHttpToolsProtocol
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: Any, **options: Any) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="error", http=GuardedHttpToolsProtocol, **options
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)

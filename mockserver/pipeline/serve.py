@@ -38,6 +38,7 @@ __all__ = ["Mount", "Pipeline"]
 log = logging.getLogger("mockserver.pipeline")
 
 _PASS_THROUGH = ("/ui", "/openapi.json", "/openapi.yaml", "/swagger.json")
+_FRAMING_BROKEN = frozenset({Kind.BODY_INCOMPLETE, Kind.BODY_TOO_LARGE})
 
 
 class Mount:
@@ -112,6 +113,9 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
             answer = await self._operate(mount, compiled, call, route.variables, receive, problems, extra)
         except Rejected as exc:
             answer = self._refuse(mount, compiled, exc.error, problems)
+            if exc.error.kind in _FRAMING_BROKEN:
+                # The rest of the body was never read: the connection cannot carry another request.
+                answer.headers["Connection"] = "close"
         except StoreRefused as exc:
             error = RequestError(Kind.BODY_MALFORMED, str(exc), violations=(Violation(Location.BODY, constraint="json"),))
             answer = self._refuse(mount, compiled, error, problems)

@@ -13,11 +13,16 @@ from datetime import UTC, datetime
 from mockserver.errors import ClockError
 from mockserver.store import Store
 
-__all__ = ["LATEST", "Clock"]
+__all__ = ["LATEST", "Clock", "iso_time"]
 
 _OFFSET = "__clock_offset_ms__"
 LATEST = datetime(9999, 1, 1, tzinfo=UTC).timestamp()
 """The clock never passes the start of year 9999: ISO dates and every vendor's date fields need four digits."""
+
+
+def iso_time(moment: float) -> str:
+    """Seconds since the epoch as an ISO-8601 UTC string with milliseconds (`2030-01-01T00:00:00.000Z`)."""
+    return datetime.fromtimestamp(moment, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Clock:
@@ -33,8 +38,7 @@ class Clock:
 
     def now_iso(self) -> str:
         """The current mock time as an ISO-8601 UTC string with milliseconds."""
-        moment = datetime.fromtimestamp(self.now(), tz=UTC)
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return iso_time(self.now())
 
     def offset(self) -> float:
         """Seconds the clock has been advanced in total."""

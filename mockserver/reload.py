@@ -62,6 +62,7 @@ async def apply_changes(
                     behaviour.validate_fixture(data)
                 async with rt.store.transaction():
                     await behaviour.seed(rt.store, data)
+                await rt.changed()  # every worker drops what it cached of the old fixtures
             except MockServerError as exc:
                 outcome.append(f"{spec}: fixtures not reloaded, nothing changed: {exc}")
                 log.error("%s", outcome[-1])

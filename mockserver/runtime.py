@@ -54,6 +54,7 @@ class Runtime:
     """Background tasks in flight (kept referenced until they finish)."""
     _generation: int = -1
     _vendor_limits: bool | None = None
+    _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     async def sync(self) -> None:
         """Reload the cached server-wide settings if another worker (or the admin API) changed them."""
@@ -70,7 +71,18 @@ class Runtime:
         self.overridden = await overridden_operations(self)
         override = await self.store.get(META, "settings") or {}
         self._vendor_limits = override.get("vendorLimits")
+        self._cache.clear()
         self._generation = generation
+
+    async def cached(self, collection: str, doc_id: str) -> Any:
+        """A document that only fixtures write (apps, users, organizations), cached until the generation moves:
+        resets, fixture loads and reloads all move it, on every worker."""
+        key = (collection, doc_id)
+        if key not in self._cache:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[key] = await self.store.get(collection, doc_id)
+        return self._cache[key]
 
     async def changed(self) -> None:
         """Tell every worker that server-wide settings changed, and reload them here now."""

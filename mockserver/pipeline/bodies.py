@@ -110,6 +110,10 @@ def _lone_surrogate(value: Any) -> bool:
     return False
 
 
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+"""Built once: `json.loads` with hooks would build a decoder per call."""
+
+
 def parse_json(raw: bytes) -> Any:
     """A JSON body, strictly (see the module docstring)."""
     try:
@@ -117,7 +121,7 @@ def parse_json(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise _malformed(f"the body is not UTF-8 text (byte {exc.start})", "encoding") from None
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise _malformed(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "json") from None
     except RecursionError:

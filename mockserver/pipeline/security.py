@@ -91,6 +91,7 @@ class CompiledSecurity:
                 missing.extend(name for name in absent if name not in missing)
                 continue
             principal: dict[str, Any] = {}
+            call.principal = principal  # later checkers of the alternative see what earlier ones found
             try:
                 for scheme, value in values:
                     if value is _MALFORMED:

@@ -19,6 +19,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.errors import ContractBreach
+from mockserver.clock import iso_time
 from mockserver.journal import MASK, mask_cookie_header, mask_json, mask_query
 from mockserver.pipeline.bodies import parse_form, parse_json, parse_multipart, read_body
 from mockserver.pipeline.call import Call, activate_call
@@ -93,7 +94,8 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         api = mount.api
         method: str = scope["method"]
         headers = _headers(scope)
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        raw_query = scope.get("query_string", b"")
+        query = parse_qs(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else {}
         cookies = cookie_parser(headers["cookie"]) if "cookie" in headers else {}
         compiled: CompiledOperation | None = None
         call: Call | None = None
@@ -260,22 +262,24 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
             name: (MASK if name in credentials.headers else mask_cookie_header(value, credentials.cookies) if name == "cookie" else value)
             for name, value in headers.items()
         }
+        fields = credentials.fields
         request_body = None
         if call is not None and call.raw_body:
-            request_body = _body_text(call.body, call.raw_body, credentials.fields, limit)
+            request_body = _body_text(call.body if fields else None, call.raw_body, fields, limit)
         response_body = None
         if answer.body:
-            response_body = _body_text(answer.data, answer.body, credentials.fields, limit)
+            response_body = _body_text(answer.data if fields else None, answer.body, fields, limit)
+        now = rt.clock.now()
         rt.journal.record(
             {
                 "kind": "request",
-                "at": rt.clock.now(),
-                "time": rt.clock.now_iso(),
+                "at": now,
+                "time": iso_time(now),
                 "spec": mount.api.name,
                 "operationId": compiled.operation.operation_id if compiled is not None else None,
                 "method": scope["method"],
                 "path": scope["path"],
-                "query": mask_query(query, credentials.query),
+                "query": mask_query(query, credentials.query) if query else {},
                 "status": answer.status,
                 "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 "request": {"headers": masked_headers, "body": request_body},

@@ -58,10 +58,14 @@ def _finite(value: float) -> float:
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+_DECODE = json.JSONDecoder().decode
+
+
 def encode(body: Any) -> str:
     """JSON text for a stored value; refuses what JSON cannot carry, so every later read parses it back."""
     try:
-        text = json.dumps(body, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        text = _ENCODER.encode(body)
     except (ValueError, TypeError, RecursionError) as exc:
         raise StoreRefused(f"value cannot be stored as JSON: {exc}") from exc
     if "\\ud" in text:  # astral characters are escaped as surrogate pairs too: look closer only then
@@ -87,7 +91,7 @@ def _check_text(node: Any) -> None:
 
 def decode(text: str) -> Any:
     """Inverse of `encode`."""
-    return json.loads(text)
+    return _DECODE(text)
 
 
 def check_key(*keys: str) -> None:

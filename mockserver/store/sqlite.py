@@ -96,7 +96,8 @@ class SqliteStore(Store):
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run one statement group, retrying (without blocking the loop) while another process holds the lock."""
-        await self._wait_turn()
+        if self._depth and self._owner_token is not _owner.get():
+            await self._wait_turn()
         deadline: float | None = None
         attempt = 0
         while True:

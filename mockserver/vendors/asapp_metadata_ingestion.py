@@ -133,9 +133,15 @@ async def seed(store: Store, fixture: dict[str, Any]) -> None:
 # -- credentials, access and vendor limits ---------------------------------------------------------------------
 
 
+async def _app(api_id: str) -> dict[str, Any] | None:
+    """A fixture app by API id (fixture data: cached until the next reset, reload or settings change)."""
+    rt = runtime()
+    return await rt.cached(_APPS, api_id)
+
+
 async def check_api_id(api_id: str, call: Call) -> dict[str, Any]:
     """`asapp-api-id`: must name a fixture app (the secret is checked with the pair by `check_api_secret`)."""
-    app = await runtime().store.get(_APPS, api_id)
+    app = await _app(api_id)
     if app is None:
         raise unauthorized("asapp-api-id is not the id of a known app", scheme="asapp-api-id")
     return {"app": app["name"]}
@@ -143,7 +149,7 @@ async def check_api_id(api_id: str, call: Call) -> dict[str, Any]:
 
 async def check_api_secret(api_secret: str, call: Call) -> dict[str, Any]:
     """`asapp-api-secret`: must pair with `asapp-api-id`; then access (403) and, when on, vendor limits (429)."""
-    app = await runtime().store.get(_APPS, call.headers.get("asapp-api-id", ""))
+    app = await _app(call.headers.get("asapp-api-id", ""))
     if app is None or not hmac.compare_digest(app["apiSecret"].encode(), api_secret.encode()):
         raise unauthorized("asapp-api-secret does not match the app named by asapp-api-id", scheme="asapp-api-secret")
     if not app["metadataIngestion"]:
@@ -275,16 +281,18 @@ async def _store(operation_id: str, events: list[tuple[str, dict[str, Any]]]) ->
     rt = runtime()
     collection = f"{SPEC}/{_caller()}.{_ENTITIES[operation_id].name}"
     received = rt.clock.now_iso()
+    records = [
+        (event_id, {"eventId": event_id, "receivedAt": received, "submissions": 1, "metadata": {**item, "eventId": event_id}})
+        for event_id, item in events
+    ]
+    if len(records) == 1 and await rt.store.insert(collection, *records[0]):
+        return  # one new event, the common case: one statement
     async with rt.store.transaction():
-        for event_id, item in events:
-            previous = await rt.store.get(collection, event_id)
-            record = {
-                "eventId": event_id,
-                "receivedAt": received,
-                "submissions": previous["submissions"] + 1 if previous else 1,
-                "metadata": {**item, "eventId": event_id},
-            }
-            await rt.store.put(collection, event_id, record)
+        for event_id, record in records:
+            if await rt.store.insert(collection, event_id, record):
+                continue
+            previous = await rt.store.get(collection, event_id) or {"submissions": 0}
+            await rt.store.put(collection, event_id, {**record, "submissions": previous["submissions"] + 1})
 
 
 async def _single(operation_id: str, body: dict[str, Any]) -> Reply:

@@ -185,8 +185,8 @@ def _query(
         except ValueError as exc:
             raise bad_request(f"since {since!r} is not an ISO-8601 date-time") from exc
     return JournalQuery(
-        spec=spec,
-        operation_id=operation_id,
+        spec=spec or None,
+        operation_id=operation_id or None,
         status=status,
         method=method.upper() if method else None,
         kind=kind,

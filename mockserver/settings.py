@@ -310,3 +310,31 @@ def load_settings(
         where = origins.get(name)
         raise ConfigurationError(f"{exc} (from {where})" if where else str(exc)) from None
     return settings, origins
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (docs/configuration.md embeds it; a test keeps the two equal)."""
+    rows = [
+        "| setting | flag | environment | default | what it does |",
+        "|---|---|---|---|---|",
+    ]
+    for spec in FIELDS:
+        flag = spec.metadata.get("flag") or "--" + spec.name.replace("_", "-")
+        if str(spec.type).startswith("bool"):
+            flag = f"{flag}/--no-{flag.removeprefix('--')}"
+        if spec.default is not dataclasses.MISSING:
+            default: Any = spec.default
+        else:
+            default = spec.default_factory()  # type: ignore[misc]
+        if isinstance(default, Path):
+            default = "fixtures/default" if default == FIXTURES_DIR else str(default)
+        if isinstance(default, tuple):
+            default = "all contracts" if default == contract_names() else ", ".join(default)
+        if isinstance(default, StrEnum):
+            default = default.value
+        shown = "(none)" if default is None else f"`{default}`"
+        scope = " (proxy)" if spec.metadata.get("group") == "proxy" else ""
+        rows.append(
+            f"| `{spec.name}` | `{flag}`{scope} | `{ENV_PREFIX}{spec.name.upper()}` | {shown} | {spec.metadata['doc']} |"
+        )
+    return "\n".join(rows)

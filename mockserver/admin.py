@@ -34,37 +34,37 @@ from mockserver.store import JournalQuery
 from mockserver.vendors import Behaviour
 
 __all__ = [
-    "journal_page",
-    "journal_rows",
-    "open_admin_session",
     "advance_clock",
-    "clear_overrides",
-    "count_requests",
-    "create_override",
-    "delete_override",
-    "demo_login",
-    "export_journal_har",
-    "list_overrides",
-    "read_journal_entry",
-    "verify_requests",
     "behaviour",
     "clear_faults",
     "clear_journal",
+    "clear_overrides",
+    "count_requests",
+    "create_override",
     "create_snapshot",
     "delete_fault",
+    "delete_override",
     "delete_snapshot",
+    "demo_login",
+    "export_journal_har",
+    "journal_page",
+    "journal_rows",
     "list_collections",
     "list_faults",
+    "list_overrides",
     "list_records",
     "list_snapshots",
     "load_fixtures",
+    "open_admin_session",
     "read_clock",
     "read_journal",
+    "read_journal_entry",
     "read_settings",
     "reset_state",
     "restore_snapshot",
     "set_fault",
     "update_settings",
+    "verify_requests",
 ]
 
 Reply = tuple[Any, int, dict[str, str]]
@@ -103,8 +103,15 @@ async def seed(store: Any, data: dict[str, Any]) -> None:
 def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any] | str:
     """RFC 9457 problem details; the login page where the operation answers people (text/html)."""
     if media_type == "text/html":
-        return _PAGES.get_template("login.html").render(error=error.detail if error.kind is Kind.CREDENTIALS_INVALID else "")
-    return {"type": "about:blank", "title": HTTPStatus(error.status).phrase, "status": error.status, "detail": error.detail}
+        return _PAGES.get_template("login.html").render(
+            error=error.detail if error.kind is Kind.CREDENTIALS_INVALID else ""
+        )
+    return {
+        "type": "about:blank",
+        "title": HTTPStatus(error.status).phrase,
+        "status": error.status,
+        "detail": error.detail,
+    }
 
 
 def behaviour(settings: Settings) -> Behaviour:
@@ -248,13 +255,16 @@ async def verify_requests(body: dict[str, Any]) -> Reply:
             f"at most {at_most}" if at_most is not None else "",
         ) if part)
     )  # fmt: skip
-    ok = (exactly is None or count == exactly) and (at_least is None or count >= at_least) and (
-        at_most is None or count <= at_most
+    ok = (
+        (exactly is None or count == exactly)
+        and (at_least is None or count >= at_least)
+        and (at_most is None or count <= at_most)
     )
     if ok:
         return {"count": count}, 200, _JSON
     ranked = sorted(
-        (entry for entry in candidates if pattern.differences(entry)), key=lambda e: (len(pattern.differences(e)), -e["seq"])
+        (entry for entry in candidates if pattern.differences(entry)),
+        key=lambda e: (len(pattern.differences(e)), -e["seq"]),
     )
     closest = [
         {
@@ -267,7 +277,14 @@ async def verify_requests(body: dict[str, Any]) -> Reply:
         for entry in ranked[:3]
     ]
     detail = f"expected {expected} call(s) of {pattern.describe()}, got {count}"
-    problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": detail, "count": count, "closest": closest}
+    problem = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": detail,
+        "count": count,
+        "closest": closest,
+    }
     return problem, 409, {"Content-Type": "application/problem+json"}
 
 
@@ -429,7 +446,9 @@ async def journal_page(
     entries = await rt.journal.entries(_query(spec, operation_id, status, method, "request", None, None, _PAGE_ROWS))
     selected = None
     if seq is not None:
-        selected = next((e for e in await rt.journal.entries(JournalQuery(since_seq=seq - 1, limit=None)) if e["seq"] == seq), None)
+        selected = next(
+            (e for e in await rt.journal.entries(JournalQuery(since_seq=seq - 1, limit=None)) if e["seq"] == seq), None
+        )
     filters = _filters(spec, operation_id, status, method)
     page = _PAGES.get_template("journal.html").render(
         entries=list(reversed(entries)),
@@ -451,7 +470,9 @@ async def journal_rows(
     after: int | None = None,
 ) -> Reply:
     """The table rows of entries newer than `after`, newest first (the page polls this)."""
-    entries = await runtime().journal.entries(_query(spec, operation_id, status, method, "request", None, after, _PAGE_ROWS))
+    entries = await runtime().journal.entries(
+        _query(spec, operation_id, status, method, "request", None, after, _PAGE_ROWS)
+    )
     filters = _filters(spec, operation_id, status, method)
     rows = _PAGES.get_template("_rows.html").render(
         entries=list(reversed(entries)), filters_query="&".join(f"{k}={v}" for k, v in filters.items())
@@ -494,7 +515,11 @@ async def advance_clock(body: dict[str, Any]) -> Reply:
 
 def _settings() -> dict[str, Any]:
     rt = runtime()
-    return {"vendorLimits": rt.vendor_limits(), "validateResponses": rt.settings.validate_responses, "specs": list(rt.contracts)}
+    return {
+        "vendorLimits": rt.vendor_limits(),
+        "validateResponses": rt.settings.validate_responses,
+        "specs": list(rt.contracts),
+    }
 
 
 async def read_settings() -> Reply:

@@ -163,7 +163,7 @@ def _index(rt: Runtime) -> Any:
 
     async def index(request: Request) -> Response:
         """`GET /`: the mounted APIs with their Swagger UI, contract links and demo credentials."""
-        apis: list[dict[str, str | int]] = [
+        apis: list[dict[str, Any]] = [
             {
                 "name": name,
                 "title": contract.title,
@@ -183,7 +183,7 @@ def _index(rt: Runtime) -> Any:
             f"<a href='{api['spec']}'>contract</a></td><td>"
             + "<br>".join(
                 f"<code>{html.escape(key)}</code> = <code>{html.escape(value)}</code>"
-                for key, value in dict(api["demoCredentials"]).items()  # type: ignore[call-overload]
+                for key, value in api["demoCredentials"].items()
             )
             + "</td></tr>"
             for api in apis
@@ -204,7 +204,9 @@ def _index(rt: Runtime) -> Any:
 def compile_mount(rt: Runtime, contract: Contract) -> Mount:
     """One vendor contract compiled and paired with its behaviour."""
     behaviour = rt.behaviours[contract.name]
-    return Mount(compile_api(contract, f"/{contract.name}", behaviour.handlers(contract), behaviour.security), behaviour)
+    return Mount(
+        compile_api(contract, f"/{contract.name}", behaviour.handlers(contract), behaviour.security), behaviour
+    )
 
 
 def _mounts(rt: Runtime) -> dict[str, Mount]:

@@ -48,9 +48,12 @@ def _options(group: str, *extra: str) -> Callable[[Command], Command]:
     def decorate(command: Command) -> Command:
         for spec in reversed([f for f in FIELDS if f.metadata.get("group") == group or f.name in extra]):
             command = _option(spec)(command)
-        return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=(
-            "TOML config file (default: ./contract-mock.toml, else [tool.contract-mock] in ./pyproject.toml)."
-        ))(command)
+        return click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=("TOML config file (default: ./contract-mock.toml, else [tool.contract-mock] in ./pyproject.toml)."),
+        )(command)
 
     return decorate
 

@@ -1,13 +1,14 @@
 """The mock server's exception tree (every exception it raises on purpose derives from `MockServerError`).
 
-    MockServerError(Exception)
-    ├── ConfigurationError(MockServerError, ValueError)   a setting, option or registration that cannot work
-    ├── FixtureError(MockServerError, ValueError)         a fixture file that does not match its schema
-    ├── ClockError(MockServerError, ValueError)           a clock move the mock refuses (backwards, past year 9999)
-    ├── ContractBreach(MockServerError, RuntimeError)     the mock's own answer is not what its contract declares
-    ├── Rejected(MockServerError)                         a request refused with a typed `RequestError`
-    │                                                     (mockserver.problems; rendered as the vendor's envelope)
-    └── StoreError(MockServerError)                       mockserver.store: StoreRefused(ValueError), StoreBusy(TimeoutError)
+MockServerError(Exception)
+├── ConfigurationError(MockServerError, ValueError)   a setting, option or registration that cannot work
+├── FixtureError(MockServerError, ValueError)         a fixture file that does not match its schema
+├── ClockError(MockServerError, ValueError)           a clock move the mock refuses (backwards, past year 9999)
+├── ContractBreach(MockServerError, RuntimeError)     the mock's own answer is not what its contract declares
+├── Rejected(MockServerError)                         a request refused with a typed `RequestError`
+│                                                     (mockserver.problems; rendered as the vendor's envelope)
+└── StoreError(MockServerError)                       mockserver.store: StoreRefused(ValueError),
+                                                      StoreBusy(TimeoutError)
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ class Fault:
         """The refusal this fault answers with."""
         headers = {"Retry-After": str(self.retryAfter)} if self.retryAfter is not None else {}
         detail = "Fault injected by the mock's admin API"
-        return Rejected(RequestError(Kind.INJECTED_FAULT, detail, status=self.status or 500, headers=headers, reason=self.reason))
+        return Rejected(
+            RequestError(Kind.INJECTED_FAULT, detail, status=self.status or 500, headers=headers, reason=self.reason)
+        )
 
 
 def _check(rt: Runtime, fault: Fault) -> None:
@@ -62,7 +64,9 @@ def _check(rt: Runtime, fault: Fault) -> None:
         reasons = behaviour.fault_reasons(operation) if behaviour is not None and behaviour.fault_reasons else ()
         if fault.reason not in reasons:
             known = ", ".join(reasons) or "none for this operation"
-            raise ConfigurationError(f"{fault.spec} {fault.operationId}: unknown reason {fault.reason!r} (documented: {known})")
+            raise ConfigurationError(
+                f"{fault.spec} {fault.operationId}: unknown reason {fault.reason!r} (documented: {known})"
+            )
     if fault.status is None:
         return
     response = operation.response_for(fault.status)

@@ -42,7 +42,9 @@ def mask_json(value: Any, fields: frozenset[str]) -> Any:
 def mask_query(query: Mapping[str, list[str]], names: frozenset[str]) -> dict[str, Any]:
     """Query parameters with credential values masked (one value shown as a string, several as a list)."""
     return {
-        name: ([MASK] * len(values) if name in names else values) if len(values) > 1 else (MASK if name in names else values[0])
+        name: ([MASK] * len(values) if name in names else values)
+        if len(values) > 1
+        else (MASK if name in names else values[0])
         for name, values in query.items()
     }
 

@@ -68,7 +68,10 @@ class Pattern:
 
     def describe(self) -> str:
         """`sysaid-copilot startChat with body containing {...}` (for verification failures)."""
-        parts = [self.spec or "any API", self.operation_id or f"{self.method or 'any method'} {self.path or 'any path'}"]
+        parts = [
+            self.spec or "any API",
+            self.operation_id or f"{self.method or 'any method'} {self.path or 'any path'}",
+        ]
         if self.has_body:
             parts.append(f"with body containing {json.dumps(self.body)}")
         if self.headers:
@@ -107,4 +110,4 @@ class Pattern:
             return False
         if any(headers.get(name) != value for name, value in self.headers.items()):
             return False
-        return all((query.get(name) or [None])[0] == value for name, value in self.query.items())
+        return all((query.get(name) or [""])[0] == value and name in query for name, value in self.query.items())

@@ -108,6 +108,8 @@ async def answer_for(rt: Runtime, compiled: CompiledOperation, call: Call) -> Ta
 
 async def clear_overrides(rt: Runtime, override_id: str | None = None) -> int:
     """Remove one override, or all; returns how many went."""
-    removed = int(await rt.store.delete(COLLECTION, override_id)) if override_id else await rt.store.delete_where(COLLECTION)
+    removed = (
+        int(await rt.store.delete(COLLECTION, override_id)) if override_id else await rt.store.delete_where(COLLECTION)
+    )
     await rt.changed()
     return removed

@@ -242,6 +242,6 @@ def create_proxy(settings: Settings, *, on_stop: Any = None) -> tuple[Starlette,
         routes=[
             Route("/__proxy/violations", proxy.violations, methods=["GET"]),
             Route("/{path:path}", proxy.forward, methods=methods),
-        ]
+        ],
     )
     return app, proxy

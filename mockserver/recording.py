@@ -65,14 +65,23 @@ class Recorder:
         return out
 
     def add(
-        self, request: Request, request_body: bytes | None, response: httpx.Response, response_body: bytes | None, started: float
+        self,
+        request: Request,
+        request_body: bytes | None,
+        response: httpx.Response,
+        response_body: bytes | None,
+        started: float,
     ) -> None:
         """Record one exchange (a body not captured is recorded with its size only)."""
         query = [
             {"name": name, "value": MASK if name in self.credentials.query else value}
             for name, value in request.query_params.multi_items()
         ]
-        url = str(request.url.replace(query="&".join(f"{q['name']}={q['value']}" for q in query))) if query else str(request.url)
+        url = (
+            str(request.url.replace(query="&".join(f"{q['name']}={q['value']}" for q in query)))
+            if query
+            else str(request.url)
+        )
         request_media = request.headers.get("content-type", "")
         entry: dict[str, Any] = {
             "startedDateTime": datetime.fromtimestamp(started, tz=UTC).isoformat(),
@@ -93,8 +102,10 @@ class Recorder:
                 "httpVersion": response.http_version,
                 "headers": self._headers(list(response.headers.multi_items()), response=True),
                 "cookies": [],
-                "content": {"size": len(response_body) if response_body is not None else -1,
-                            "mimeType": response.headers.get("content-type", "")},
+                "content": {
+                    "size": len(response_body) if response_body is not None else -1,
+                    "mimeType": response.headers.get("content-type", ""),
+                },
                 "redirectURL": response.headers.get("location", ""),
                 "headersSize": -1,
                 "bodySize": -1,
@@ -167,7 +178,11 @@ def har_from_journal(entries: list[dict[str, Any]]) -> dict[str, Any]:
                 "httpVersion": "HTTP/1.1",
                 "headers": [{"name": k, "value": str(v)} for k, v in (response.get("headers") or {}).items()],
                 "cookies": [],
-                "content": {"size": -1, "mimeType": response.get("mediaType") or "", "text": response.get("body") or ""},
+                "content": {
+                    "size": -1,
+                    "mimeType": response.get("mediaType") or "",
+                    "text": response.get("body") or "",
+                },
                 "redirectURL": "",
                 "headersSize": -1,
                 "bodySize": -1,

@@ -20,7 +20,7 @@ __all__ = ["CredentialFilter", "GuardedHttpToolsProtocol", "install_log_masking"
 log = logging.getLogger("mockserver.server")
 
 
-class GuardedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc]  # uvicorn's protocols are untyped
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """Uvicorn's httptools protocol with a deadline for the request line and headers of every request."""
 
     header_timeout: float = 10.0

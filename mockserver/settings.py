@@ -24,7 +24,7 @@ from typing import Any
 from contracts import FIXTURES_DIR, contract_names, did_you_mean
 from mockserver.errors import ConfigurationError
 
-__all__ = ["ENV_PREFIX", "FIELDS", "LogLevel", "Settings", "SettingSource", "load_settings"]
+__all__ = ["ENV_PREFIX", "FIELDS", "LogLevel", "SettingSource", "Settings", "load_settings"]
 
 ENV_PREFIX = "CONTRACT_MOCK_"
 CONFIG_FILE = "contract-mock.toml"
@@ -54,7 +54,9 @@ class Settings:
     workers: int = field(
         default=1, metadata=_doc("Worker processes; without `db` they share a temporary SQLite file removed on exit.")
     )
-    log_level: LogLevel = field(default=LogLevel.INFO, metadata=_doc("Log level; `info` prints an access line per request."))
+    log_level: LogLevel = field(
+        default=LogLevel.INFO, metadata=_doc("Log level; `info` prints an access line per request.")
+    )
     specs: tuple[str, ...] = field(
         default_factory=contract_names, metadata=_doc("Contracts to mount (repeatable flag `--spec`).", flag="--spec")
     )
@@ -67,19 +69,27 @@ class Settings:
         ),
     )
     validate_responses: bool = field(
-        default=True, metadata=_doc("Validate every answer against its contract (a breach becomes a 500 and a journal problem).")
+        default=True,
+        metadata=_doc("Validate every answer against its contract (a breach becomes a 500 and a journal problem)."),
     )
     vendor_limits: bool = field(
-        default=False, metadata=_doc("Enforce the vendors' documented rate and size limits (429/413) so clients can test back-off.")
+        default=False,
+        metadata=_doc("Enforce the vendors' documented rate and size limits (429/413) so clients can test back-off."),
     )
-    max_body_bytes: int = field(default=16 * 1024 * 1024, metadata=_doc("Larger request bodies get the operation's 413."))
+    max_body_bytes: int = field(
+        default=16 * 1024 * 1024, metadata=_doc("Larger request bodies get the operation's 413.")
+    )
     body_timeout_seconds: float = field(
-        default=10.0, metadata=_doc("A request body that has not fully arrived in this time is refused (stalled clients).")
+        default=10.0,
+        metadata=_doc("A request body that has not fully arrived in this time is refused (stalled clients)."),
     )
     header_timeout_seconds: float = field(
-        default=10.0, metadata=_doc("A connection whose request line and headers have not arrived in this time is closed.")
+        default=10.0,
+        metadata=_doc("A connection whose request line and headers have not arrived in this time is closed."),
     )
-    keep_alive_seconds: float = field(default=5.0, metadata=_doc("Idle keep-alive connections are closed after this time."))
+    keep_alive_seconds: float = field(
+        default=5.0, metadata=_doc("Idle keep-alive connections are closed after this time.")
+    )
     admin_token: str | None = field(
         default=None,
         metadata=_doc(
@@ -95,30 +105,39 @@ class Settings:
         default=0.05, metadata=_doc("Journal entries reach the shared store within this time (batched writes).")
     )
     sysaid_public_prefix: str = field(
-        default="/spaces/api/sysai", metadata=_doc("SysAid's public URL prefix, served as an alias of `/sysaid-copilot`.")
+        default="/spaces/api/sysai",
+        metadata=_doc("SysAid's public URL prefix, served as an alias of `/sysaid-copilot`."),
     )
     sysaid_callback_base_url: str | None = field(
         default=None,
-        metadata=_doc("SysAid server receiving the fromEmail notification callback (nothing: recorded, not sent).",
-                      flag="--sysaid-callback-url"),
+        metadata=_doc(
+            "SysAid server receiving the fromEmail notification callback (nothing: recorded, not sent).",
+            flag="--sysaid-callback-url",
+        ),
     )
     background_delay_seconds: float = field(
         default=0.05, metadata=_doc("Wall-clock delay before simulated background work (fromEmail, crawls) completes.")
     )
     reload: bool = field(
-        default=False, metadata=_doc("Watch `specs/` and the fixtures folder and reload on change, keeping stored state.")
+        default=False,
+        metadata=_doc("Watch `specs/` and the fixtures folder and reload on change, keeping stored state."),
     )
     upstream: str | None = field(default=None, metadata=_doc("Proxy: base URL of the real deployment.", group="proxy"))
     proxy_spec: str | None = field(
-        default=None, metadata=_doc("Proxy: the contract the traffic is validated against.", flag="--spec", group="proxy")
+        default=None,
+        metadata=_doc("Proxy: the contract the traffic is validated against.", flag="--spec", group="proxy"),
     )
     violations_file: Path | None = field(
-        default=Path("proxy-violations.jsonl"), metadata=_doc("Proxy: JSON Lines file receiving every violation.", group="proxy")
+        default=Path("proxy-violations.jsonl"),
+        metadata=_doc("Proxy: JSON Lines file receiving every violation.", group="proxy"),
     )
     record: Path | None = field(
-        default=None, metadata=_doc("Proxy: record the forwarded traffic to this HAR file (credentials masked).", group="proxy")
+        default=None,
+        metadata=_doc("Proxy: record the forwarded traffic to this HAR file (credentials masked).", group="proxy"),
     )
-    upstream_timeout_seconds: float = field(default=60.0, metadata=_doc("Proxy: timeout of one upstream call.", group="proxy"))
+    upstream_timeout_seconds: float = field(
+        default=60.0, metadata=_doc("Proxy: timeout of one upstream call.", group="proxy")
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.db, Path):  # a path object is as good as its text
@@ -184,15 +203,22 @@ def _validate(s: Settings) -> None:
     for name in ("max_body_bytes", "journal_limit", "journal_body_bytes"):
         if getattr(s, name) < 1:
             _fail(name, f"must be at least 1, got {getattr(s, name)}")
-    for name in ("body_timeout_seconds", "header_timeout_seconds", "keep_alive_seconds", "journal_flush_seconds",
-                 "upstream_timeout_seconds"):
+    for name in (
+        "body_timeout_seconds",
+        "header_timeout_seconds",
+        "keep_alive_seconds",
+        "journal_flush_seconds",
+        "upstream_timeout_seconds",
+    ):
         value = getattr(s, name)
         if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
             _fail(name, f"must be a positive number of seconds, got {value!r}")
     if not (math.isfinite(s.background_delay_seconds) and s.background_delay_seconds >= 0):
         _fail("background_delay_seconds", f"must be zero or more seconds, got {s.background_delay_seconds!r}")
     if s.db is not None and "://" in s.db and not s.db.startswith(("postgresql://", "postgres://", "sqlite:///")):
-        _fail("db", f"unsupported database URL {s.db.split('://')[0]}://...: use a file path, sqlite:/// or postgresql://")
+        _fail(
+            "db", f"unsupported database URL {s.db.split('://')[0]}://...: use a file path, sqlite:/// or postgresql://"
+        )
     if not s.loopback and not s.admin_token:
         _fail("admin_token", f"required when listening on {s.host} (not loopback): set {ENV_PREFIX}ADMIN_TOKEN")
     if s.sysaid_public_prefix and not s.sysaid_public_prefix.startswith("/"):
@@ -322,10 +348,10 @@ def settings_table() -> str:
         flag = spec.metadata.get("flag") or "--" + spec.name.replace("_", "-")
         if str(spec.type).startswith("bool"):
             flag = f"{flag}/--no-{flag.removeprefix('--')}"
-        if spec.default is not dataclasses.MISSING:
-            default: Any = spec.default
-        else:
-            default = spec.default_factory()  # type: ignore[misc]
+        default: Any = spec.default
+        factory: Any = spec.default_factory
+        if default is dataclasses.MISSING and callable(factory):
+            default = factory()
         if isinstance(default, Path):
             default = "fixtures/default" if default == FIXTURES_DIR else str(default)
         if isinstance(default, tuple):
@@ -334,7 +360,6 @@ def settings_table() -> str:
             default = default.value
         shown = "(none)" if default is None else f"`{default}`"
         scope = " (proxy)" if spec.metadata.get("group") == "proxy" else ""
-        rows.append(
-            f"| `{spec.name}` | `{flag}`{scope} | `{ENV_PREFIX}{spec.name.upper()}` | {shown} | {spec.metadata['doc']} |"
-        )
+        environment = f"{ENV_PREFIX}{spec.name.upper()}"
+        rows.append(f"| `{spec.name}` | `{flag}`{scope} | `{environment}` | {shown} | {spec.metadata['doc']} |")
     return "\n".join(rows)

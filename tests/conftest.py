@@ -86,7 +86,9 @@ def browser() -> Iterator[Any]:
     executable = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)
     if executable is None:
         pytest.skip("Chromium is not installed (apt-get install -y chromium); .ci/run installs it")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+    )
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -123,7 +123,9 @@ def parse_json(raw: bytes) -> Any:
     try:
         value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
-        raise _malformed(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "json") from None
+        raise _malformed(
+            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", "json"
+        ) from None
     except RecursionError:
         raise _malformed(f"the body nests deeper than {MAX_JSON_DEPTH} levels", "depth") from None
     except ValueError as exc:  # an integer past Python's digit limit
@@ -174,7 +176,7 @@ def _is_file(schema: Mapping[str, Any]) -> bool:
 async def parse_multipart(raw: bytes, headers: Headers, schema: Mapping[str, Any]) -> Form:
     """A `multipart/form-data` body (python-multipart through Starlette's parser)."""
 
-    async def stream() -> AsyncIterator[bytes]:
+    async def stream() -> AsyncGenerator[bytes, None]:
         yield raw
 
     try:

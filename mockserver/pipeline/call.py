@@ -37,7 +37,11 @@ class Call:
     cookies: Mapping[str, str]
     runtime: Runtime
     scope: Scope = field(repr=False)
+    variables: dict[str, str] = field(default_factory=dict)
+    """The path's template variables as sent (percent-decoded text), known before security runs: a checker that
+    authorizes by resource (an organization in the path, say) reads them here."""
     path_params: dict[str, Any] = field(default_factory=dict)
+    """The path and query parameters, coerced and validated (after security)."""
     raw_body: bytes = b""
     body: Any = None
     files: dict[str, Any] = field(default_factory=dict)

@@ -144,7 +144,9 @@ class CompiledApi:
         if operation is None:
             allowed = tuple(sorted(m.upper() for m in methods))
             detail = f"{method.upper()} is not declared for {template}; declared: {', '.join(allowed)}"
-            raise Rejected(RequestError(Kind.METHOD_NOT_ALLOWED, detail, allowed=allowed, headers={"Allow": ", ".join(allowed)}))
+            raise Rejected(
+                RequestError(Kind.METHOD_NOT_ALLOWED, detail, allowed=allowed, headers={"Allow": ", ".join(allowed)})
+            )
         return Route(operation, variables)
 
 
@@ -162,7 +164,10 @@ def _marked_fields(node: Any, found: set[str]) -> None:
 
 def credentials_of(contract: Contract) -> Credentials:
     """Every place the contract says a credential travels."""
-    headers, query, cookies, fields = {"authorization"}, set(), set(), set()
+    headers: set[str] = {"authorization"}
+    query: set[str] = set()
+    cookies: set[str] = set()
+    fields: set[str] = set()
     for scheme in contract.security_schemes.values():
         target = {"header": headers, "query": query, "cookie": cookies}[scheme.location]
         target.add(scheme.parameter.lower() if scheme.location == "header" else scheme.parameter)
@@ -237,5 +242,7 @@ def compile_api(
     for compiled in operations.values():
         by_path.setdefault(compiled.operation.path, {})[compiled.operation.method] = compiled
     static = {template.template: by_path[template.template] for template in contract.templates if template.is_static}
-    templated = tuple((template, by_path[template.template]) for template in contract.templates if not template.is_static)
+    templated = tuple(
+        (template, by_path[template.template]) for template in contract.templates if not template.is_static
+    )
     return CompiledApi(contract.name, base, contract, operations, credentials_of(contract), static, templated)

@@ -21,6 +21,7 @@ from mockserver.problems import Kind, Location, Rejected, RequestError, Violatio
 
 __all__ = ["CompiledParameter", "coerce_scalar", "compile_parameters", "pythonic", "read_parameters"]
 
+
 def pythonic(name: str) -> str:
     """A parameter name as a Python argument, as Connexion's `pythonic_params` names it: `datasetId` ->
     `dataset_id`, a shadowed built-in or keyword gets a trailing underscore (`id` -> `id_`)."""
@@ -81,7 +82,7 @@ def compile_parameters(root: Mapping[str, Any], parameters: tuple[Parameter, ...
     for parameter in parameters:
         schema = to_json_schema(root, parameter.schema, Direction.REQUEST) if parameter.schema else {}
         kind = schema.get("type") if isinstance(schema.get("type"), str) else None
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
         compiled.append(
             CompiledParameter(
                 parameter=parameter,

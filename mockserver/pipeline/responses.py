@@ -52,7 +52,7 @@ class Answer:
             await self.response(scope, receive, send)
             return
         headers = [(key.lower().encode("latin-1"), str(value).encode("latin-1")) for key, value in self.headers.items()]
-        if self.media_type and "content-type" not in {key for key, _ in headers}:
+        if self.media_type and b"content-type" not in {key for key, _ in headers}:
             headers.append((b"content-type", self.media_type.encode("latin-1")))
         if self.status not in (204, 304):
             headers.append((b"content-length", str(len(self.body)).encode("latin-1")))
@@ -70,10 +70,13 @@ def normalise(result: Any, operation: Operation) -> Answer:
     """Any handler result as an `Answer` (the media type defaults to the one the status declares)."""
     if isinstance(result, Response):
         media = result.headers.get("content-type") or result.media_type
-        headers = {key: value for key, value in result.headers.items() if key.lower() not in ("content-length", "content-type")}
+        headers = {
+            key: value for key, value in result.headers.items() if key.lower() not in ("content-length", "content-type")
+        }
         if isinstance(result, StreamingResponse) or not hasattr(result, "body"):
             return Answer(result.status_code, headers, media, response=result)
-        return Answer(result.status_code, headers, media, body=bytes(result.body), data=_json_or_none(result.body, media))
+        raw = bytes(result.body)
+        return Answer(result.status_code, headers, media, body=raw, data=_json_or_none(raw, media))
     status, headers = 200, {}
     body = result
     if isinstance(result, tuple):
@@ -115,7 +118,9 @@ class ResponseChecks:
             return [f"status {answer.status} is not declared (declared: {', '.join(self.operation.responses)})"]
         found: list[str] = []
         present = {key.lower() for key in answer.headers}
-        found += [f"required header {name} is missing" for name in response.required_headers if name.lower() not in present]
+        found += [
+            f"required header {name} is missing" for name in response.required_headers if name.lower() not in present
+        ]
         if not response.content:
             if answer.body or answer.response is not None:
                 found.append(f"status {answer.status} declares no body, but one was sent")
@@ -123,7 +128,9 @@ class ResponseChecks:
         media = (answer.media_type or "").split(";")[0].strip().lower()
         declared = next((name for name in response.content if name.lower() == media), None)
         if declared is None:
-            found.append(f"media type {media or '(none)'} is not declared for {answer.status} ({', '.join(response.content)})")
+            found.append(
+                f"media type {media or '(none)'} is not declared for {answer.status} ({', '.join(response.content)})"
+            )
             return found
         validator = self.validators.get((response.key, declared))
         if validator is not None and answer.response is None and media.endswith("json"):
@@ -141,7 +148,9 @@ def compile_response_checks(root: Mapping[str, Any], operation: Operation) -> Re
     for key, response in operation.responses.items():
         for media, content in response.content.items():
             if content.schema is not None and media.split(";")[0].strip().endswith("json"):
-                validators[(key, media)] = SchemaValidator.compile(to_json_schema(root, content.schema, Direction.RESPONSE))
+                validators[(key, media)] = SchemaValidator.compile(
+                    to_json_schema(root, content.schema, Direction.RESPONSE)
+                )
             else:
                 validators[(key, media)] = None
     return ResponseChecks(operation, validators)

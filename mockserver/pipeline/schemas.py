@@ -45,7 +45,8 @@ def to_json_schema(root: Mapping[str, Any], schema: Mapping[str, Any] | None, di
             for name, node in (root.get("components", {}).get("schemas") or {}).items()
         }
         return {**converted, "components": {"schemas": components}}
-    return _convert(inlined, direction)
+    result: dict[str, Any] = _convert(inlined, direction)
+    return result
 
 
 def _has_ref(node: Any) -> bool:

@@ -126,9 +126,15 @@ def compile_security(
         for name in requirement:
             scheme = schemes.get(name)
             if scheme is None:
-                raise ConfigurationError(f"{operation.contract} {operation.operation_id}: unknown security scheme {name!r}")
-            if scheme.type not in ("apiKey", "http", "oauth2") or (scheme.type == "http" and scheme.scheme not in ("basic", "bearer")):
-                raise ConfigurationError(f"{operation.contract}: security scheme {name!r} ({scheme.type}) is not supported")
+                raise ConfigurationError(
+                    f"{operation.contract} {operation.operation_id}: unknown security scheme {name!r}"
+                )
+            if scheme.type not in ("apiKey", "http", "oauth2") or (
+                scheme.type == "http" and scheme.scheme not in ("basic", "bearer")
+            ):
+                raise ConfigurationError(
+                    f"{operation.contract}: security scheme {name!r} ({scheme.type}) is not supported"
+                )
             checker = checkers.get(name)
             if checker is None:
                 raise ConfigurationError(f"{operation.contract}: the vendor module has no checker for scheme {name!r}")

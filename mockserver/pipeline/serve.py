@@ -11,16 +11,17 @@ import logging
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from connexion.middleware.abstract import SpecMiddleware
 from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mockserver.errors import ContractBreach
 from mockserver.clock import iso_time
+from mockserver.errors import ContractBreach
 from mockserver.journal import MASK, mask_cookie_header, mask_json, mask_query
+from mockserver.overrides import answer_for
 from mockserver.pipeline.bodies import parse_form, parse_json, parse_multipart, read_body
 from mockserver.pipeline.call import Call, activate_call
 from mockserver.pipeline.compiler import CompiledApi, CompiledOperation
@@ -28,7 +29,6 @@ from mockserver.pipeline.near_miss import near_misses
 from mockserver.pipeline.parameters import read_parameters
 from mockserver.pipeline.render import render_error
 from mockserver.pipeline.responses import Answer, normalise
-from mockserver.overrides import answer_for
 from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
 from mockserver.runtime import Runtime, activate
 from mockserver.store import StoreBusy, StoreRefused
@@ -111,6 +111,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 raise
             compiled = route.operation
             call = Call(api.name, compiled.operation, method, scope["path"], headers, query, cookies, rt, scope)
+            call.variables = {name: unquote(value) for name, value in route.variables.items()}
             activate_call(call)
             answer = await self._operate(mount, compiled, call, route.variables, receive, problems, extra)
         except Rejected as exc:
@@ -119,10 +120,14 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 # The rest of the body was never read: the connection cannot carry another request.
                 answer.headers["Connection"] = "close"
         except StoreRefused as exc:
-            error = RequestError(Kind.BODY_MALFORMED, str(exc), violations=(Violation(Location.BODY, constraint="json"),))
+            error = RequestError(
+                Kind.BODY_MALFORMED, str(exc), violations=(Violation(Location.BODY, constraint="json"),)
+            )
             answer = self._refuse(mount, compiled, error, problems)
         except StoreBusy as exc:
-            answer = self._refuse(mount, compiled, RequestError(Kind.UNAVAILABLE, str(exc), headers={"Retry-After": "1"}), problems)
+            answer = self._refuse(
+                mount, compiled, RequestError(Kind.UNAVAILABLE, str(exc), headers={"Retry-After": "1"}), problems
+            )
         except Exception as exc:
             log.exception("unexpected error on %s %s", method, scope["path"])
             error = RequestError(Kind.INTERNAL, f"internal error ({type(exc).__name__})")
@@ -164,8 +169,16 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         call.principal = await compiled.security.authenticate(call)
         unexpected = [name for name in call.query if name not in compiled.query_allowed]
         if unexpected:
-            violations = tuple(Violation(Location.QUERY, name, constraint="additionalProperties") for name in unexpected)
-            raise Rejected(RequestError(Kind.PARAMETER_UNEXPECTED, f"unexpected query parameter(s): {', '.join(unexpected)}", violations=violations))
+            violations = tuple(
+                Violation(Location.QUERY, name, constraint="additionalProperties") for name in unexpected
+            )
+            raise Rejected(
+                RequestError(
+                    Kind.PARAMETER_UNEXPECTED,
+                    f"unexpected query parameter(s): {', '.join(unexpected)}",
+                    violations=violations,
+                )
+            )
         arguments = read_parameters(compiled.parameters, variables, call.query, call.headers, call.cookies)
         call.path_params = arguments
         if compiled.body is not None:
@@ -180,10 +193,13 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         if settings.validate_responses:
             breach = compiled.responses.problems(answer)
             if breach:
-                detail = f"{compiled.spec} {compiled.operation.operation_id}: answer breaks the contract: {'; '.join(breach)}"
+                label = f"{compiled.spec} {compiled.operation.operation_id}"
+                detail = f"{label}: answer breaks the contract: {'; '.join(breach)}"
                 log.error("%s", detail)
                 problems.append({"kind": "contract-breach", "detail": detail})
-                raise Rejected(RequestError(Kind.INTERNAL, "the mock's answer does not conform to its contract", status=500))
+                raise Rejected(
+                    RequestError(Kind.INTERNAL, "the mock's answer does not conform to its contract", status=500)
+                )
         return answer
 
     async def _read_body(self, compiled: CompiledOperation, call: Call, receive: Receive) -> None:
@@ -201,12 +217,30 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         media = compiled.body.for_content_type(content_type)
         if media is None:
             declared = ", ".join(m.media_type for m in compiled.body.media)
-            violation = Violation(Location.HEADER, "Content-Type", constraint="enum", expected=[m.media_type for m in compiled.body.media], value=content_type)
-            raise Rejected(RequestError(Kind.MEDIA_TYPE_UNSUPPORTED, f"Content-Type {content_type or '(none)'} is not one of {declared}", violations=(violation,)))
+            violation = Violation(
+                Location.HEADER,
+                "Content-Type",
+                constraint="enum",
+                expected=[m.media_type for m in compiled.body.media],
+                value=content_type,
+            )
+            raise Rejected(
+                RequestError(
+                    Kind.MEDIA_TYPE_UNSUPPORTED,
+                    f"Content-Type {content_type or '(none)'} is not one of {declared}",
+                    violations=(violation,),
+                )
+            )
         if media.kind == "json":
             body = parse_json(raw)
             if body is None and not compiled.body.required:
-                raise Rejected(RequestError(Kind.SCHEMA_VIOLATION, "the body is null", violations=(Violation(Location.BODY, constraint="type", expected=media.schema.get("type")),)))
+                raise Rejected(
+                    RequestError(
+                        Kind.SCHEMA_VIOLATION,
+                        "the body is null",
+                        violations=(Violation(Location.BODY, constraint="type", expected=media.schema.get("type")),),
+                    )
+                )
         elif media.kind == "form":
             body = parse_form(raw, media.schema)
         elif media.kind == "multipart":
@@ -218,11 +252,14 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         else:
             body = raw
         if media.validator is not None and media.kind in ("form", "multipart"):
-            allowed = set((media.schema.get("properties") or {}))
+            # Strict, as Connexion's strict validation: an undeclared form field is refused (contracts declare
+            # `additionalProperties: false` on form bodies so that contract and behaviour agree).
+            allowed = set(media.schema.get("properties") or {})
             extra = [name for name in body if name not in allowed]
-            if extra and media.schema.get("additionalProperties") is False or (extra and not media.schema.get("additionalProperties", True)):
+            if extra:
                 violations = tuple(Violation(Location.BODY, name, (name,), "additionalProperties") for name in extra)
-                raise Rejected(RequestError(Kind.SCHEMA_VIOLATION, f"unexpected form field(s): {', '.join(extra)}", violations=violations))
+                detail = f"unexpected form field(s): {', '.join(extra)}"
+                raise Rejected(RequestError(Kind.SCHEMA_VIOLATION, detail, violations=violations))
         if media.validator is not None and not media.validator.is_valid(body):
             violations = media.validator.violations(body, Location.BODY)
             raise Rejected(RequestError(Kind.SCHEMA_VIOLATION, violations[0].describe(), violations=violations))
@@ -237,7 +274,8 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         if compiled is not None and self.runtime.settings.validate_responses:
             breach = compiled.responses.problems(answer)
             if breach:
-                detail = f"{compiled.spec} {compiled.operation.operation_id}: error envelope breaks the contract: {'; '.join(breach)}"
+                label = f"{compiled.spec} {compiled.operation.operation_id}"
+                detail = f"{label}: error envelope breaks the contract: {'; '.join(breach)}"
                 log.error("%s", detail)
                 problems.append({"kind": "contract-breach", "detail": detail})
         return answer
@@ -259,7 +297,13 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         credentials = mount.api.credentials
         limit = rt.settings.journal_body_bytes
         masked_headers = {
-            name: (MASK if name in credentials.headers else mask_cookie_header(value, credentials.cookies) if name == "cookie" else value)
+            name: (
+                MASK
+                if name in credentials.headers
+                else mask_cookie_header(value, credentials.cookies)
+                if name == "cookie"
+                else value
+            )
             for name, value in headers.items()
         }
         fields = credentials.fields
@@ -284,7 +328,9 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 "request": {"headers": masked_headers, "body": request_body},
                 "response": {
-                    "headers": {k.lower(): (MASK if k.lower() in credentials.headers else v) for k, v in answer.headers.items()},
+                    "headers": {
+                        k.lower(): (MASK if k.lower() in credentials.headers else v) for k, v in answer.headers.items()
+                    },
                     "mediaType": answer.media_type,
                     "body": response_body if answer.response is None else "(stream)",
                 },
@@ -311,7 +357,11 @@ def _masked(error: RequestError, fields: frozenset[str]) -> RequestError:
     from dataclasses import replace
 
     violations = tuple(
-        v.masked() if v.location is Location.CREDENTIALS or (v.name in fields) or any(p in fields for p in v.path if isinstance(p, str)) else v
+        v.masked()
+        if v.location is Location.CREDENTIALS
+        or (v.name in fields)
+        or any(p in fields for p in v.path if isinstance(p, str))
+        else v
         for v in error.violations
     )
     return replace(error, violations=violations)

@@ -32,9 +32,9 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "StoreRefused",
+    "check_key",
     "decode",
     "encode",
-    "check_key",
 ]
 
 Document = dict[str, Any]

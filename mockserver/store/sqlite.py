@@ -110,7 +110,9 @@ class SqliteStore(Store):
                 now = time.monotonic()
                 deadline = deadline or now + BUSY_DEADLINE_SECONDS
                 if now > deadline:
-                    raise StoreBusy(f"{self.url} stayed locked by another process for {BUSY_DEADLINE_SECONDS:.0f}s") from exc
+                    raise StoreBusy(
+                        f"{self.url} stayed locked by another process for {BUSY_DEADLINE_SECONDS:.0f}s"
+                    ) from exc
                 await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
                 attempt += 1
 
@@ -149,9 +151,11 @@ class SqliteStore(Store):
     async def get(self, collection: str, doc_id: str) -> Document | None:
         check_key(collection, doc_id)
         row = await self._run(
-            lambda c: c.execute("SELECT body FROM documents WHERE collection=? AND id=?", (collection, doc_id)).fetchone()
+            lambda c: c.execute(
+                "SELECT body FROM documents WHERE collection=? AND id=?", (collection, doc_id)
+            ).fetchone()
         )
-        return decode(row[0]) if row else None  # type: ignore[no-any-return]
+        return decode(row[0]) if row else None
 
     async def put(self, collection: str, doc_id: str, body: Mapping[str, Any]) -> Document:
         check_key(collection, doc_id)
@@ -201,7 +205,9 @@ class SqliteStore(Store):
     async def count(self, collection: str, **equals: Any) -> int:
         where, params = _where(equals)
         row = await self._run(
-            lambda c: c.execute(f"SELECT COUNT(*) FROM documents WHERE collection=?{where}", (collection, *params)).fetchone()
+            lambda c: c.execute(
+                f"SELECT COUNT(*) FROM documents WHERE collection=?{where}", (collection, *params)
+            ).fetchone()
         )
         return int(row[0])
 
@@ -287,7 +293,9 @@ class SqliteStore(Store):
             await self._run(lambda c: c.execute("DELETE FROM counters WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"))
 
     async def dump(self, *, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
-        docs = await self._run(lambda c: c.execute("SELECT collection, id, body FROM documents ORDER BY rowid").fetchall())
+        docs = await self._run(
+            lambda c: c.execute("SELECT collection, id, body FROM documents ORDER BY rowid").fetchall()
+        )
         counters = await self._run(
             lambda c: c.execute("SELECT name, value FROM counters WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'").fetchall()
         )
@@ -301,7 +309,9 @@ class SqliteStore(Store):
         counters = [tuple(row) for row in state["counters"] if not str(row[0]).startswith("__")]
         async with self.transaction():
             await self.clear(keep=keep)
-            await self._run(lambda c: c.executemany("INSERT INTO documents (collection, id, body) VALUES (?, ?, ?)", documents))
+            await self._run(
+                lambda c: c.executemany("INSERT INTO documents (collection, id, body) VALUES (?, ?, ?)", documents)
+            )
             await self._run(lambda c: c.executemany("INSERT INTO counters (name, value) VALUES (?, ?)", counters))
 
     async def save_snapshot(self, name: str, created: float, state: Mapping[str, Any]) -> None:
@@ -316,7 +326,7 @@ class SqliteStore(Store):
     async def snapshot(self, name: str) -> dict[str, Any] | None:
         check_key(name)
         row = await self._run(lambda c: c.execute("SELECT body FROM snapshots WHERE name=?", (name,)).fetchone())
-        return decode(row[0]) if row else None  # type: ignore[no-any-return]
+        return decode(row[0]) if row else None
 
     async def snapshots(self) -> list[tuple[str, float]]:
         rows = await self._run(lambda c: c.execute("SELECT name, created FROM snapshots ORDER BY created").fetchall())

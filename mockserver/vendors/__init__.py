@@ -107,7 +107,9 @@ class Behaviour:
         name = handler_name(operation_id.rsplit(".", 1)[-1])
         handler = getattr(self.module, name, None)
         if handler is None:
-            raise ConfigurationError(f"{self.spec}: operation {operation_id!r} has no handler {self.module.__name__}.{name}")
+            raise ConfigurationError(
+                f"{self.spec}: operation {operation_id!r} has no handler {self.module.__name__}.{name}"
+            )
         if not inspect.iscoroutinefunction(handler):
             raise ConfigurationError(f"{self.spec}: handler {self.module.__name__}.{name} must be async")
         return handler  # type: ignore[no-any-return]

@@ -135,8 +135,8 @@ async def seed(store: Store, fixture: dict[str, Any]) -> None:
 
 async def _app(api_id: str) -> dict[str, Any] | None:
     """A fixture app by API id (fixture data: cached until the next reset, reload or settings change)."""
-    rt = runtime()
-    return await rt.cached(_APPS, api_id)
+    app: dict[str, Any] | None = await runtime().cached(_APPS, api_id)
+    return app
 
 
 async def check_api_id(api_id: str, call: Call) -> dict[str, Any]:
@@ -242,7 +242,8 @@ def _request_bad_params(operation_id: str, error: RequestError) -> str:
     if error.kind is Kind.BODY_MALFORMED and violation is not None and violation.constraint == "json":
         return f"{BAD_PARAMS}request body is not valid JSON ({_shorten(error.detail)})"
     if error.kind is Kind.MEDIA_TYPE_UNSUPPORTED:
-        return f"{BAD_PARAMS}Content-type {violation.value if violation else None!r} is not supported: send application/json"
+        sent = violation.value if violation else None
+        return f"{BAD_PARAMS}Content-type {sent!r} is not supported: send application/json"
     if error.kind is Kind.SCHEMA_VIOLATION and violation is not None and violation.location is Location.BODY:
         return _bad_params(operation_id, violation)
     return f"{BAD_PARAMS}{_shorten(error.detail)}"
@@ -282,7 +283,10 @@ async def _store(operation_id: str, events: list[tuple[str, dict[str, Any]]]) ->
     collection = f"{SPEC}/{_caller()}.{_ENTITIES[operation_id].name}"
     received = rt.clock.now_iso()
     records = [
-        (event_id, {"eventId": event_id, "receivedAt": received, "submissions": 1, "metadata": {**item, "eventId": event_id}})
+        (
+            event_id,
+            {"eventId": event_id, "receivedAt": received, "submissions": 1, "metadata": {**item, "eventId": event_id}},
+        )
         for event_id, item in events
     ]
     if len(records) == 1 and await rt.store.insert(collection, *records[0]):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,8 +15,8 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
+from contracts import FIXTURES_DIR
 from mockserver import Settings, create_app
-from mockserver.contracts import FIXTURES_DIR
 from mockserver.errors import FixtureError
 
 MakeClient = Callable[..., TestClient]
@@ -39,6 +42,8 @@ SEED_NOTIFICATION = {
 }
 SEED_URL = {"interactionId": "4321", "entityName": "contactCenterAgent", "entityType": "Agent", "url": "https://a.b"}
 INVALID_SESSION = "Invalid via-client-sessionid"
+JSON_MEDIA = {"Content-Type": "application/json"}
+TEXT_PLAIN = {"Content-Type": "text/plain"}
 
 
 @pytest.fixture
@@ -106,6 +111,17 @@ def advance(client: TestClient, seconds: float) -> None:
     assert client.post("/__admin/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
+def records(client: TestClient, collection: str) -> list[dict[str, Any]]:
+    """The admin API's listing of one of this mock's collections (empty when it holds nothing)."""
+    response = client.get(f"/__admin/records/{SPEC}/{collection}")
+    found: list[dict[str, Any]] = response.json()["records"] if response.status_code == 200 else []
+    return found
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 def assert_error(
     response: httpx.Response, status: int, scope: str, reason: str | None = None, message: str | None = None
 ) -> dict[str, Any]:
@@ -146,8 +162,10 @@ def test_token_grants_the_requested_scopes_the_client_is_allowed(client: TestCli
     assert body["expires_in"] == 3599
     assert response.headers["cache-control"] == "no-store"
     assert response.headers["pragma"] == "no-cache"
-    tokens = client.get(f"/__admin/records/{SPEC}/tokens").json()["records"]
-    assert [(t["accessToken"], t["orgId"]) for t in tokens] == [(body["access_token"], ORG)]
+    tokens = records(client, "tokens")
+    assert [(t["tokenSha256"], t["orgId"], t["scope"]) for t in tokens] == [
+        (sha256(body["access_token"]), ORG, "messagingapi streamingapi")
+    ]
 
 
 def test_token_realm_may_be_a_form_field(client: TestClient) -> None:
@@ -284,7 +302,7 @@ def test_create_session_refuses_an_invalid_delay(client: TestClient) -> None:
 
 def test_create_session_refuses_a_null_body_but_not_an_absent_one(client: TestClient) -> None:
     headers = {**auth_headers(token(client)), "Content-Type": "application/json"}
-    assert_error(client.post(SESSION_URL, headers=headers, content=b"null"), 400, scope="request")
+    assert_error(client.post(SESSION_URL, headers=headers, content=b"null"), 400, scope="body")
     assert client.post(SESSION_URL, headers=headers, content=b"").status_code == 200
 
 
@@ -345,7 +363,7 @@ def test_session_is_dropped_after_inactivity_delay_without_a_poll(client: TestCl
     journal = client.get("/__admin/journal", params={"kind": "background", "spec": SPEC}).json()["entries"]
     assert journal[-1]["detail"] == {
         "event": "streamingSessionDropped",
-        "sessionId": session,
+        "sessionSha256": sha256(session),
         "why": "no events poll within 60 s",
     }
 
@@ -507,3 +525,199 @@ def test_channel_table_comes_from_the_fixture(tmp_path: Path) -> None:
         session = open_session(client, access_token)
         response = send(client, access_token, session, "notification", {**SEED_NOTIFICATION, "interactionId": "4322"})
         assert response.status_code == 202
+
+
+# -- credentials at rest and in the journal ------------------------------------------------------------------
+
+
+def test_issued_tokens_are_stored_by_their_hash_only(client: TestClient) -> None:
+    access_token = token(client)
+    listing = client.get(f"/__admin/records/{SPEC}/tokens")
+    assert access_token not in listing.text
+    [stored] = listing.json()["records"]
+    assert stored["tokenSha256"] == sha256(access_token)
+    assert stored["clientId"] == CREDENTIALS["client_id"]
+    assert client.post(SESSION_URL, headers=auth_headers(access_token)).status_code == 200  # still honoured
+
+
+def test_expired_tokens_are_purged_when_a_token_is_issued(client: TestClient) -> None:
+    first, second = token(client), token(client)
+    advance(client, 1800)
+    third = token(client)
+    advance(client, 1799)  # first and second are 3599 s old: expired; third is 1799 s old
+    fourth = token(client)
+    assert [record["tokenSha256"] for record in records(client, "tokens")] == [sha256(third), sha256(fourth)]
+    for expired in (first, second):
+        assert_unauthorized(client.post(SESSION_URL, headers=auth_headers(expired)))
+    assert client.post(SESSION_URL, headers=auth_headers(third)).status_code == 200
+
+
+def test_an_expired_token_presented_is_forgotten(client: TestClient) -> None:
+    access_token = token(client)
+    advance(client, 3599)
+    assert_unauthorized(client.post(SESSION_URL, headers=auth_headers(access_token)))
+    assert records(client, "tokens") == []
+
+
+def test_streaming_sessions_and_their_events_are_stored_by_the_session_hash(client: TestClient) -> None:
+    access_token = token(client)
+    session = open_session(client, access_token)
+    assert send(client, access_token, session, "sendText", SEED_TEXT).status_code == 202
+    listing = client.get(f"/__admin/records/{SPEC}/sessions")
+    events = client.get(f"/__admin/records/{SPEC}/events")
+    assert session not in listing.text and session not in events.text
+    [stored] = listing.json()["records"]
+    assert (stored["sessionSha256"], stored["orgId"], stored["inactivityDelay"]) == (sha256(session), ORG, 60)
+    assert [event["session"] for event in events.json()["records"]] == [sha256(session)]
+
+
+def test_idle_sessions_are_purged_when_a_session_is_created(client: TestClient) -> None:
+    access_token = token(client)
+    idle = open_session(client, access_token)
+    patient = open_session(client, access_token, inactivityDelay=600)
+    assert send(client, access_token, idle, "sendText", SEED_TEXT).status_code == 202
+    advance(client, 61)
+    fresh = open_session(client, access_token)
+    assert [record["sessionSha256"] for record in records(client, "sessions")] == [sha256(patient), sha256(fresh)]
+    assert records(client, "events") == []  # the idle session's pending event went with it
+    journal = client.get("/__admin/journal", params={"kind": "background", "spec": SPEC}).json()["entries"]
+    assert [entry["detail"]["sessionSha256"] for entry in journal] == [sha256(idle)]
+
+
+def test_the_journal_masks_every_credential(client: TestClient) -> None:
+    access_token = token(client)
+    session = open_session(client, access_token)
+    assert send(client, access_token, session, "sendText", SEED_TEXT).status_code == 202
+    entries = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"]
+    dumped = json.dumps(entries)
+    for secret in (access_token, session, API_KEY, CREDENTIALS["client_secret"]):
+        assert secret not in dumped
+    by_operation = {entry["operationId"]: entry for entry in entries}
+    assert json.loads(by_operation["requestAlvariaAccessToken"]["response"]["body"])["access_token"] == "[MASKED]"
+    assert json.loads(by_operation["createStreamingSession"]["response"]["body"])["sessionId"] == "[MASKED]"
+    sent = by_operation["sendText"]["request"]["headers"]
+    assert sent["via-client-sessionid"] == sent["x-api-key"] == sent["authorization"] == "[MASKED]"
+
+
+# -- the request path ----------------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_interaction_id_is_a_documented_400(client: TestClient, live: tuple[str, str]) -> None:
+    url = f"{ORG_BASE}/{ORG}/messaging/users/{USER}/sendText"
+    body = json.dumps({**SEED_TEXT, "interactionId": "__"}).replace("__", "\\ud800").encode()
+    headers = {**auth_headers(*live), "Content-Type": "application/json"}
+    response = client.post(url, headers=headers, content=body)
+    assert_error(response, 400, scope="body", reason="badRequest", message="bad request")
+    assert "surrogate" in response.json()["errors"][0]["message"]
+    assert poll(client, *live, max_events=5).json() == {"events": []}
+
+
+async def _chunked_session(app: Any, body: list[bytes]) -> tuple[httpx.Response, httpx.Response | None]:
+    """Create a session with a chunked body (several ASGI body messages, no Content-Length); then, if it worked,
+    advance the mock clock by 3000 s (the token lives 3599 s) and poll the session."""
+
+    async def stream() -> Any:
+        for part in body:
+            yield part
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+        form = {"grant_type": "client_credentials", "scope": CREDENTIALS["scope"]}
+        issued = await http.post(TOKEN_URL, params={"realm": ORG}, data=form, auth=CLIENT_AUTH)
+        access_token = issued.json()["access_token"]
+        headers = {**auth_headers(access_token), "Content-Type": "application/json"}
+        created = await http.post(SESSION_URL, headers=headers, content=stream())
+        if created.status_code != 200:
+            return created, None
+        assert (await http.post("/__admin/clock/advance", json={"seconds": 3000})).status_code == 200
+        polled = await http.get(EVENTS_URL, headers=auth_headers(access_token, created.json()["sessionId"]))
+        return created, polled
+
+
+def test_a_chunked_create_session_body_is_read_as_it_arrives() -> None:
+    app = create_app(Settings(specs=(SPEC,)))
+    created, polled = asyncio.run(_chunked_session(app, [b'{"inactivity', b'Delay": 36', b"00}"]))
+    assert created.status_code == 200, created.text
+    assert created.request.headers["transfer-encoding"] == "chunked"
+    assert "content-length" not in created.request.headers
+    assert created.json()["inactivityDelay"] == 3600
+    assert polled is not None and polled.status_code == 200  # 3000 s idle: alive only with the delay sent
+
+
+def test_a_chunked_body_over_the_limit_is_413() -> None:
+    app = create_app(Settings(specs=(SPEC,), max_body_bytes=64))
+    created, _ = asyncio.run(_chunked_session(app, [b'{"inactivityDelay": 3600, "pad": "', b"x" * 80, b'"}']))
+    assert_error(created, 413, scope="body", reason="payloadTooLarge", message="payload too large")
+
+
+def test_a_bad_credential_is_401_before_a_missing_scope_or_organization_is_403(client: TestClient) -> None:
+    streaming_only = token(client, scope="streamingapi")
+    session = open_session(client, streaming_only)
+    url = f"{ORG_BASE}/{ORG}/messaging/users/{USER}/sendText"
+    headers = {**auth_headers(streaming_only, session, api_key="not-a-key")}
+    assert_unauthorized(client.post(url, headers=headers, json=SEED_TEXT))
+    globex = token(client, auth=GLOBEX_AUTH, realm="globex")
+    assert_unauthorized(client.post(SESSION_URL, headers=auth_headers(globex, api_key="not-a-key")))
+
+
+def test_a_credential_refusal_comes_before_body_validation(client: TestClient) -> None:
+    streaming_only = token(client, scope="streamingapi")
+    session = open_session(client, streaming_only)
+    response = send(client, streaming_only, session, "sendText", {"interactionId": 4321})
+    assert_error(response, 403, scope="messagingapi", reason="insufficientScope")
+    assert_unauthorized(send(client, "not-a-token", session, "sendText", {"interactionId": 4321}))
+
+
+def test_failed_client_authentication_carries_a_basic_challenge(client: TestClient) -> None:
+    response = request_token(client, auth=("alv-client-demo", "wrong-secret"))
+    assert_oauth_error(response, 401, "invalid_client")
+    assert response.headers["www-authenticate"].startswith("Basic ")
+    assert "pragma" not in response.headers  # only a token answer carries the no-cache headers
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "options", "scope"),
+    [
+        ("post", "sendText", {"content": b"interactionId=4321", "headers": TEXT_PLAIN}, "Content-Type"),
+        ("post", "sendText", {"content": b'{"interactionId": ', "headers": JSON_MEDIA}, "body"),
+        ("post", "sendText", {"content": b"", "headers": JSON_MEDIA}, "body"),
+        ("post", "sendText", {"json": {**SEED_TEXT, "entityName": 7}}, "entityName"),
+        ("post", "sendText", {"json": SEED_TEXT, "params": {"debug": "1"}}, "debug"),
+        ("get", "events", {"params": {"maxEvents": 0}}, "maxEvents"),
+        ("get", "events", {"params": {"maxEvents": "many"}}, "maxEvents"),
+    ],
+    ids=["media-type", "malformed-json", "no-body", "wrong-type", "unknown-query", "max-events-0", "max-events-text"],
+)
+def test_request_errors_name_what_is_wrong(
+    client: TestClient, live: tuple[str, str], method: str, target: str, options: dict[str, Any], scope: str
+) -> None:
+    url = EVENTS_URL if target == "events" else f"{ORG_BASE}/{ORG}/messaging/users/{USER}/{target}"
+    headers = {**auth_headers(*live), **options.pop("headers", {})}
+    response = client.request(method.upper(), url, headers=headers, **options)
+    assert_error(response, 400, scope=scope, reason="badRequest", message="bad request")
+
+
+def test_a_token_request_in_json_is_invalid_request(client: TestClient) -> None:
+    body = {"grant_type": "client_credentials", "scope": "messagingapi", "realm": ORG}
+    assert_oauth_error(client.post(TOKEN_URL, json=body, auth=CLIENT_AUTH), 400, "invalid_request")
+
+
+def test_a_token_service_fault_carries_the_rfc_6749_code_asked_for(client: TestClient) -> None:
+    fault = {"status": 400, "reason": "invalid_grant"}
+    assert client.put(f"/__admin/faults/{SPEC}/requestAlvariaAccessToken", json=fault).status_code == 200
+    assert_oauth_error(request_token(client), 400, "invalid_grant")
+    refused = client.put(f"/__admin/faults/{SPEC}/sendText", json={"status": 400, "reason": "invalid_grant"})
+    assert refused.status_code == 400
+    assert "none for this operation" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(500, "server_error"), (401, "invalid_client"), (400, "invalid_request")]
+)
+def test_a_token_service_fault_without_a_code_gets_the_rfc_6749_one(
+    client: TestClient, status: int, error: str
+) -> None:
+    assert client.put(f"/__admin/faults/{SPEC}/requestAlvariaAccessToken", json={"status": status}).status_code == 200
+    response = request_token(client)
+    assert_oauth_error(response, status, error)
+    assert ("www-authenticate" in response.headers) is (status == 401)

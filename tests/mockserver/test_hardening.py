@@ -81,7 +81,7 @@ def test_a_lone_surrogate_is_not_text_and_is_refused(client: TestClient, text: s
 
 
 def test_a_surrogate_pair_is_ordinary_text(client: TestClient) -> None:
-    body = '{"externalAgentId": "a1", "agentName": "J \\ud83d\\ude00"}'.encode()
+    body = b'{"externalAgentId": "a1", "agentName": "J \\ud83d\\ude00"}'
     response = client.post(SINGLE, content=body, headers=JSON_HEADERS)
     assert response.status_code == 200, response.text
 
@@ -201,7 +201,18 @@ def test_the_clock_stops_before_the_year_9999_and_everything_keeps_working(clien
     assert answers[:7] == [200] * 7 and answers[-1] == 400
     refusal = client.post("/__admin/clock/advance", json={"seconds": millennia})
     assert refusal.status_code == 400 and "year 9999" in refusal.json()["detail"]
-    assert client.get("/__admin/clock").json()["now"][:2] in ("90", "91", "92", "93", "94", "95", "96", "97", "98", "99")
+    assert client.get("/__admin/clock").json()["now"][:2] in (
+        "90",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+        "97",
+        "98",
+        "99",
+    )
     assert client.post(SINGLE, json={"externalAgentId": "late"}, headers=HEADERS).status_code == 200
     assert client.post("/__admin/reset").status_code == 200
 
@@ -261,10 +272,9 @@ def test_the_admin_api_needs_a_token_off_loopback() -> None:
 
 def test_access_log_lines_mask_credential_query_parameters() -> None:
     mask = CredentialFilter(frozenset({"access_token", "x-app-token"}))
-    record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-        ("127.0.0.1:1", "POST", "/aisera-ingestion/alerts?access_token=SECRET1&x-app-token=SECRET2&page=2", "1.1", 200), None,
-    )  # fmt: skip
+    target = "/aisera-ingestion/alerts?access_token=SECRET1&x-app-token=SECRET2&page=2"
+    arguments = ("127.0.0.1:1", "POST", target, "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', arguments, None)
     assert mask.filter(record)
     line = record.getMessage()
     assert "SECRET1" not in line and "SECRET2" not in line

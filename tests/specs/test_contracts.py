@@ -12,7 +12,9 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
-from mockserver.contracts import HTTP_METHODS, SPEC_NAMES, SPECS_DIR, load_contract
+from contracts import HTTP_METHODS, SPECS_DIR, contract_names, load_contract
+
+SPEC_NAMES = contract_names()
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
@@ -61,13 +63,20 @@ def test_operation_ids_are_camel_case_and_unique_across_contracts() -> None:
             seen[operation_id] = name
 
 
+INTERNAL_NAMES = re.compile(r"\b[Ss]eeds? ?\d{3}\b|vendor-facts|shared/(seeds|reference)")
+"""What user-facing text must not cite: the project's own file names for the vendor documents."""
+
+
 @pytest.mark.parametrize("name", SPEC_NAMES)
-def test_every_operation_documents_its_source(name: str) -> None:
-    for method, path, operation in _operations(_raw(name)):
+def test_every_operation_cites_the_vendor_document_by_its_title(name: str) -> None:
+    document = _raw(name)
+    for method, path, operation in _operations(document):
         assert operation.get("summary"), f"{method} {path} has no summary"
-        assert re.search(r"[Ss]eed \d{3}|[Aa]lvaria|[Ss]upporting", operation.get("description", "")), (
-            f"{method} {path}: description does not point to its source"
-        )
+        assert operation.get("description"), f"{method} {path} has no description"
+        docs = operation.get("externalDocs") or document.get("externalDocs")
+        assert docs and str(docs.get("url", "")).startswith("https://"), f"{method} {path}: no externalDocs"
+    found = sorted({match.group(0) for match in INTERNAL_NAMES.finditer(yaml.safe_dump(document))})
+    assert not found, f"{name} cites internal file names instead of the vendor's documents: {found}"
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
@@ -122,9 +131,7 @@ def _examples(node: Any, schema: Any = None) -> list[tuple[Any, Any, str]]:
 @pytest.mark.parametrize("name", SPEC_NAMES)
 def test_every_example_validates_against_its_schema(name: str) -> None:
     contract = load_contract(name)
-    resolved_paths = {
-        op.path: op.definition for op in contract.operations.values()
-    }
+    resolved_paths = {op.label: contract.inline(op.definition) for op in contract.operations.values()}
     checked = 0
     for path, definition in resolved_paths.items():
         for schema, value, key in _examples(definition):

@@ -8,23 +8,23 @@ reads the resulting events from the session. Fixtures and stored records: `direc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
+from mockserver.pipeline.security import Checker
 from mockserver.vendors.alvaria_messaging.auth import (
+    API_KEY,
+    BEARER,
+    CLIENT,
     check_access_token,
     check_api_key,
     check_client,
     request_alvaria_access_token,
 )
-from mockserver.vendors.alvaria_messaging.directory import FIXTURE_SCHEMA, SPEC, seed
-from mockserver.vendors.alvaria_messaging.envelopes import error_body
+from mockserver.vendors.alvaria_messaging.directory import FIXTURE_SCHEMA, SPEC, seed, validate_fixture
+from mockserver.vendors.alvaria_messaging.envelopes import error_body, fault_reasons, refine
 from mockserver.vendors.alvaria_messaging.messaging import send_notification, send_text, send_url
 from mockserver.vendors.alvaria_messaging.streaming import (
     create_streaming_session,
     delete_streaming_session,
     get_streaming_events,
-    prepare_contract,
 )
 
 __all__ = [
@@ -34,17 +34,19 @@ __all__ = [
     "create_streaming_session",
     "delete_streaming_session",
     "error_body",
+    "fault_reasons",
     "get_streaming_events",
-    "prepare_contract",
+    "refine",
     "request_alvaria_access_token",
     "seed",
     "send_notification",
     "send_text",
     "send_url",
+    "validate_fixture",
 ]
 
-SECURITY: dict[str, Callable[..., Any]] = {
-    "oauth2ClientCredentials": check_access_token,
-    "xApiKey": check_api_key,
-    "clientBasicAuth": check_client,
+SECURITY: dict[str, Checker] = {
+    BEARER: check_access_token,
+    API_KEY: check_api_key,
+    CLIENT: check_client,
 }

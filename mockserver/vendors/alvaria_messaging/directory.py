@@ -1,11 +1,14 @@
 """What the fixtures say Alvaria knows: the token service, organizations, clients, API keys, agents, interactions.
 
 Everything is seeded into the store (collections `alvaria-messaging/<thing>`, listed by the admin API) and read back
-from there, so every worker sees the same directory.
+from there, so every worker sees the same directory. Issued credentials (access tokens, streaming session ids) are
+kept under `credential_key(value)`, their SHA-256, and no stored field holds the credential itself: the admin API's
+record listing shows who holds what without handing out live tokens.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from mockserver.errors import FixtureError
@@ -15,6 +18,7 @@ from mockserver.store import Document, Store
 __all__ = [
     "API_KEYS",
     "CLIENTS",
+    "CONFIG",
     "EVENTS",
     "FIXTURE_SCHEMA",
     "INTERACTIONS",
@@ -24,12 +28,15 @@ __all__ = [
     "TOKENS",
     "USERS",
     "api_key",
+    "channels",
     "client",
+    "credential_key",
     "interaction",
     "organization",
     "seed",
     "token_service",
     "user",
+    "validate_fixture",
 ]
 
 SPEC = "alvaria-messaging"
@@ -40,7 +47,9 @@ API_KEYS = f"{SPEC}/apiKeys"
 USERS = f"{SPEC}/users"
 INTERACTIONS = f"{SPEC}/interactions"
 TOKENS = f"{SPEC}/tokens"
+"""Issued access tokens, by `credential_key(token)`."""
 SESSIONS = f"{SPEC}/sessions"
+"""Live streaming sessions, by `credential_key(sessionId)`."""
 EVENTS = f"{SPEC}/events"
 
 _NAME = {"type": "string", "minLength": 1}
@@ -97,7 +106,7 @@ FIXTURE_SCHEMA: dict[str, Any] = _object(
 )
 
 
-def _check_references(data: dict[str, Any]) -> None:
+def validate_fixture(data: dict[str, Any]) -> None:
     """Refuse what the schema cannot express: duplicate ids, unknown scopes or owners."""
     known_scopes = set(data["tokenService"]["scopes"])
     seen: dict[str, set[str]] = {"orgId": set(), "clientId": set(), "apiKey": set()}
@@ -125,48 +134,61 @@ def _check_references(data: dict[str, Any]) -> None:
             interactions.add(entry["interactionId"])
 
 
-def seed(store: Store, data: dict[str, Any]) -> None:
+async def seed(store: Store, data: dict[str, Any]) -> None:
     """Store the token service settings, channels and every organization's clients, keys, agents and interactions."""
-    _check_references(data)
-    store.put(CONFIG, "tokenService", {**data["tokenService"], "channels": data["channels"]})
+    await store.put(CONFIG, "tokenService", data["tokenService"])
+    await store.put(CONFIG, "channels", data["channels"])
     for org in data["organizations"]:
         org_id = org["orgId"]
-        store.put(ORGANIZATIONS, org_id, {"orgId": org_id})
+        await store.put(ORGANIZATIONS, org_id, {"orgId": org_id})
         for entry in org["clients"]:
-            store.put(CLIENTS, entry["clientId"], {**entry, "orgId": org_id})
+            await store.put(CLIENTS, entry["clientId"], {**entry, "orgId": org_id})
         for key in org["apiKeys"]:
-            store.put(API_KEYS, key, {"orgId": org_id})
+            await store.put(API_KEYS, key, {"orgId": org_id})
         for entry in org["users"]:
-            store.put(USERS, f"{org_id}:{entry['userId']}", {**entry, "orgId": org_id})
+            await store.put(USERS, f"{org_id}:{entry['userId']}", {**entry, "orgId": org_id})
         for entry in org["interactions"]:
-            store.put(INTERACTIONS, f"{org_id}:{entry['interactionId']}", {**entry, "orgId": org_id})
+            await store.put(INTERACTIONS, f"{org_id}:{entry['interactionId']}", {**entry, "orgId": org_id})
 
 
-def token_service() -> Document:
-    """`lifetimeSeconds`, known `scopes` and the `channels` table."""
-    return runtime().store.get(CONFIG, "tokenService") or {"lifetimeSeconds": 3599, "scopes": [], "channels": {}}
+def credential_key(credential: str) -> str:
+    """The store id of an issued credential: its SHA-256, hex (the credential itself is never stored)."""
+    return hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def organization(org_id: str) -> Document | None:
+async def token_service() -> Document:
+    """`lifetimeSeconds` and the known `scopes` of the token service."""
+    found = await runtime().store.get(CONFIG, "tokenService")
+    if found is None:
+        raise FixtureError(f"{SPEC}: the store holds no token service settings (fixtures not seeded)")
+    return found
+
+
+async def channels() -> Document:
+    """Channel (`chat`, `sms`) -> the message kinds an interaction on it can take."""
+    return await runtime().store.get(CONFIG, "channels") or {}
+
+
+async def organization(org_id: str) -> Document | None:
     """A known organization."""
-    return runtime().store.get(ORGANIZATIONS, org_id)
+    return await runtime().store.get(ORGANIZATIONS, org_id)
 
 
-def client(client_id: str) -> Document | None:
+async def client(client_id: str) -> Document | None:
     """A registered client application (with its `orgId`, `secret` and allowed `scopes`)."""
-    return runtime().store.get(CLIENTS, client_id)
+    return await runtime().store.get(CLIENTS, client_id)
 
 
-def api_key(value: str) -> Document | None:
+async def api_key(value: str) -> Document | None:
     """An accepted `x-api-key` (with its `orgId`)."""
-    return runtime().store.get(API_KEYS, value)
+    return await runtime().store.get(API_KEYS, value)
 
 
-def user(org_id: str, user_id: str) -> Document | None:
+async def user(org_id: str, user_id: str) -> Document | None:
     """An agent of an organization."""
-    return runtime().store.get(USERS, f"{org_id}:{user_id}")
+    return await runtime().store.get(USERS, f"{org_id}:{user_id}")
 
 
-def interaction(org_id: str, interaction_id: str) -> Document | None:
+async def interaction(org_id: str, interaction_id: str) -> Document | None:
     """An interaction of an organization (with its owner `userId`, `channel` and `state`)."""
-    return runtime().store.get(INTERACTIONS, f"{org_id}:{interaction_id}")
+    return await runtime().store.get(INTERACTIONS, f"{org_id}:{interaction_id}")

@@ -1,34 +1,56 @@
-"""Alvaria's error envelopes: `ErrorResponse {code, message, errors[]}` and, on the token service, RFC 6749 errors.
+"""Alvaria's error envelopes, rendered from typed refusals: `ErrorResponse {code, message, errors[]}` and, on the
+token service, the RFC 6749 section 5.2 body `{error, error_description}`.
 
-`ErrorResponse.code` is always the HTTP status. `message` is the short summary (the lower-case reason phrase, as in
-the seed's `"not found"`, except a stale streaming session's `"Invalid via-client-sessionid"`, the wording Alvaria
-clients look for to create a new session); the one `errors[]` entry names the field (`scope`), a `reason` and the
-explanation.
+Which envelope an operation answers with is read from the contract: the schema its declared response uses. In an
+`ErrorResponse` the `code` is always the HTTP status and `message` the short summary (the lower-case reason phrase,
+as in the seed's `"not found"`, except a stale streaming session's `"Invalid via-client-sessionid"`, the wording
+Alvaria clients look for to create a new session); the one `errors[]` entry names the field, parameter or header
+concerned (`scope`), a camelCase `reason` and the explanation. A 401 on the API host has no body (the seed's schema
+"None"). Handlers refuse with `refusal(...)` / `oauth_refusal(...)`, so every error, the pipeline's and the
+vendor's, goes through `error_body`.
 """
 
 from __future__ import annotations
 
-import re
+import functools
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
-from mockserver.contracts import Operation
+from contracts import Operation, load_contract
+from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
+from mockserver.vendors.alvaria_messaging.directory import SPEC
 
 __all__ = [
-    "JSON",
-    "TOKEN_OPERATION",
-    "Reply",
+    "INVALID_SESSION",
+    "OAUTH_ERRORS",
     "error_body",
-    "error_reply",
     "error_response",
-    "oauth_reply",
+    "fault_reasons",
+    "oauth_refusal",
+    "refine",
+    "refusal",
 ]
 
-Reply = tuple[Any, int, dict[str, str]]
-JSON = {"Content-Type": "application/json"}
-TOKEN_OPERATION = "requestAlvariaAccessToken"
+INVALID_SESSION = "invalidSession"
+"""`reason` of a stale, deleted or unknown streaming session id (summary "Invalid <header>")."""
+OAUTH_ERRORS = (
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "server_error",
+)
+"""RFC 6749 section 5.2 error codes, and `server_error` for the mock's own failures."""
+_OAUTH_SCHEMA = "OAuthError"
+"""The contract's component schema of the token service's error body."""
+_OAUTH_FIELD_ERRORS = {"grant_type": "unsupported_grant_type", "scope": "invalid_scope"}
+"""RFC 6749 section 5.2: the code for a present but invalid form field; any other request fault is invalid_request."""
+_CHALLENGE = 'Basic realm="tokenservice"'
+"""RFC 6749 section 5.2: a 401 `invalid_client` after HTTP Basic client authentication carries a challenge."""
 _DETAIL_LIMIT = 300
-
 _REASONS = {
     400: "badRequest",
     401: "unauthorized",
@@ -42,19 +64,10 @@ _REASONS = {
     500: "internalError",
     503: "serviceUnavailable",
 }
-_SUMMARIES = {422: "cannot process entity"}
-"""Where the seed's wording differs from the standard reason phrase (seed 004: 422 "Cannot Process Entity")."""
-
-_OAUTH_ERRORS = {401: "invalid_client", 500: "server_error"}
-_SCOPE_PROBLEM = "Provided token does not have the required scopes"
-"""How Connexion words an insufficient-scope 403."""
-_FIELD_SUFFIX = re.compile(r" - '([^']+)'$")
-"""Connexion names the offending field of an invalid value at the end of its message."""
-_FIELD_PATTERNS = (
-    _FIELD_SUFFIX,
-    re.compile(r"^'([^']+)' is a required property"),
-    re.compile(r"parameter '([^']+)'"),
-)
+_SUMMARIES = {413: "payload too large", 422: "cannot process entity"}
+"""Where the vendor's wording differs from Python's reason phrase (Messaging v2.0.1: 422 "Cannot Process Entity";
+the contract's 413 "Payload Too Large", which Python renames between versions)."""
+_BODY_KINDS = frozenset({Kind.BODY_MISSING, Kind.BODY_MALFORMED, Kind.BODY_TOO_LARGE, Kind.BODY_INCOMPLETE})
 
 
 def _short(text: str) -> str:
@@ -70,57 +83,78 @@ def error_response(
     return {"code": status, "message": summary, "errors": [entry]}
 
 
-def error_reply(
-    status: int, detail: str, *, scope: str, reason: str | None = None, message: str | None = None
-) -> Reply:
-    """A handler's error answer in the `ErrorResponse` envelope."""
-    return error_response(status, detail, scope=scope, reason=reason, message=message), status, dict(JSON)
+def refusal(
+    status: int, detail: str, *, scope: str, reason: str | None = None, location: Location = Location.BODY
+) -> Rejected:
+    """A vendor refusal naming the field (`scope`) it concerns, rendered as `ErrorResponse` by `error_body`."""
+    kind = Kind.NOT_FOUND if status == 404 else Kind.FORBIDDEN if status == 403 else Kind.BAD_REQUEST
+    violation = Violation(location, scope)
+    return Rejected(RequestError(kind, detail, status=status, violations=(violation,), reason=reason))
 
 
-def oauth_reply(status: int, error: str, description: str) -> Reply:
-    """A token-service error answer (RFC 6749 section 5.2)."""
-    return {"error": error, "error_description": _short(description)}, status, dict(JSON)
+def oauth_refusal(status: int, error: str, description: str) -> Rejected:
+    """A token-service refusal with its RFC 6749 error code."""
+    kind = Kind.CREDENTIALS_INVALID if status == 401 else Kind.BAD_REQUEST
+    return Rejected(RequestError(kind, description, status=status, reason=error))
 
 
-def _field_of(message: str) -> str:
-    """The field a Connexion validation message is about, or `request`."""
-    for pattern in _FIELD_PATTERNS:
-        found = pattern.search(message)
-        if found:
-            return found.group(1)
-    return "request"
+@functools.cache
+def _oauth_statuses(operation_id: str) -> frozenset[int]:
+    """The statuses whose declared body is the token service's `OAuthError` (read from the contract)."""
+    contract = load_contract(SPEC)
+    schema = contract.document.get("components", {}).get("schemas", {}).get(_OAUTH_SCHEMA)
+    operation = contract.operations[operation_id]
+    return frozenset(
+        int(key)
+        for key, response in operation.responses.items()
+        if key.isdigit() and any(media.schema == schema for media in response.content.values())
+    )
 
 
-def _oauth_error(status: int, message: str) -> dict[str, Any]:
-    error = _OAUTH_ERRORS.get(status, "invalid_request")
-    if status == 400 and _FIELD_SUFFIX.search(message):  # an invalid value, not a missing one
-        field = _field_of(message)
-        error = {"grant_type": "unsupported_grant_type", "scope": "invalid_scope"}.get(field, "invalid_request")
-    return {"error": error, "error_description": _short(message)}
+def _oauth_envelope(operation: Operation | None, status: int) -> bool:
+    return operation is not None and operation.contract == SPEC and status in _oauth_statuses(operation.operation_id)
 
 
-def _required_scopes(operation: Operation | None) -> list[str]:
-    if operation is None:
-        return []
-    return [
-        scope
-        for requirement in operation.definition.get("security", [])
-        for scope in requirement.get("oauth2ClientCredentials", [])
-    ]
+def _oauth_code(error: RequestError) -> str:
+    if error.reason in OAUTH_ERRORS:
+        return error.reason
+    if error.status == 401:
+        return "invalid_client"
+    if error.status >= 500:
+        return "server_error"
+    first = error.first
+    if error.kind is Kind.SCHEMA_VIOLATION and first is not None and first.constraint != "required":
+        return _OAUTH_FIELD_ERRORS.get(first.name or "", "invalid_request")
+    return "invalid_request"
 
 
-def error_body(status: int, message: str, media_type: str | None, operation: Operation | None) -> dict[str, Any]:
-    """The envelope of a framework error (validation, authentication, routing, size, injected fault)."""
-    if operation is not None and operation.operation_id == TOKEN_OPERATION:
-        return _oauth_error(status, message)
+def _scope(error: RequestError) -> str:
+    first = error.first
+    if first is not None and first.name:
+        return first.name
+    if error.kind in _BODY_KINDS or (first is not None and first.location is Location.BODY):
+        return "body"
+    return "server" if error.status >= 500 else "request"
+
+
+def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any] | None:
+    """The envelope the operation declares for the refusal's status (none for a bodiless 401)."""
+    if _oauth_envelope(operation, error.status):
+        return {"error": _oauth_code(error), "error_description": _short(error.detail)}
     if media_type is None:
-        return {}
-    if status == 403 and message.startswith(_SCOPE_PROBLEM):
-        scopes = " ".join(_required_scopes(operation)) or "required"
-        detail = f"The access token does not grant the {scopes} scope."
-        return error_response(403, detail, scope=scopes, reason="insufficientScope")
-    if status == 403:
-        return error_response(403, message, scope="orgId")
-    if status >= 500:
-        return error_response(status, message, scope="server")
-    return error_response(status, message, scope=_field_of(message))
+        return None
+    scope = _scope(error)
+    summary = f"Invalid {scope}" if error.reason == INVALID_SESSION else None
+    return error_response(error.status, error.detail, scope=scope, reason=error.reason, message=summary)
+
+
+def refine(error: RequestError, operation: Operation | None) -> RequestError:
+    """The token service's 401 carries the Basic challenge RFC 6749 asks for."""
+    if error.status == 401 and _oauth_envelope(operation, 401):
+        return replace(error, headers={**error.headers, "WWW-Authenticate": _CHALLENGE})
+    return error
+
+
+def fault_reasons(operation: Operation) -> tuple[str, ...]:
+    """An injected token-service fault may carry any RFC 6749 code; the Messaging envelope documents none."""
+    return OAUTH_ERRORS if _oauth_statuses(operation.operation_id) else ()

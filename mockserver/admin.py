@@ -69,8 +69,6 @@ __all__ = [
 
 Reply = tuple[Any, int, dict[str, str]]
 _JSON = {"Content-Type": "application/json"}
-_TOKEN_COLLECTIONS = ("tokens",)
-"""Collection names whose documents are issued credentials: listed by the admin API without their key fields."""
 
 
 def NoContent() -> Response:

@@ -22,7 +22,8 @@ def declared_status(operation: Operation | None, status: int) -> int:
     if status == 403 and operation.declares(401):
         return 401
     fallback = 400 if 400 <= status < 500 else 500
-    log.warning("%s %s does not declare %s; answering %s", operation.contract, operation.operation_id, status, fallback)
+    # Expected for framework-level refusals (415 -> 400, say): debug, not a warning on every such request.
+    log.debug("%s %s does not declare %s; answering %s", operation.contract, operation.operation_id, status, fallback)
     return fallback
 
 

@@ -20,7 +20,6 @@ from mockserver.store.base import (
 from mockserver.store.sqlite import SqliteStore
 
 __all__ = [
-    "open_store",
     "Document",
     "JournalQuery",
     "SqliteStore",
@@ -28,6 +27,7 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "StoreRefused",
+    "open_store",
 ]
 
 

@@ -1,27 +1,30 @@
 """Aisera Ingestion APIs: password-grant bearer tokens, App Token checks and per-tenant record storage.
 
-Access tokens live in the store (collection `aisera-ingestion/tokens`, keyed by their hash) so every worker
-honours them, and they expire on the mock clock. Records are stored per tenant and entity in the collection
-`aisera-ingestion/<tenant>.<entity>` (listed by the admin API); knowledge articles are upserted by their `id`.
-In vendor-limits mode the contract's `info.x-vendor-limits` recommendations are enforced: calls per endpoint per
-minute (429 with Retry-After, on the mock clock) and records or bytes per request (413).
+Access tokens live in the store (collection `aisera-ingestion/tokens`, keyed by their SHA-256, so the admin API never
+lists a usable credential) so every worker honours them; they expire on the mock clock and expired ones are purged
+when tokens are issued. Records are stored per tenant and entity in `aisera-ingestion/<tenant>.<entity>` (listed by
+the admin API); knowledge articles are upserted by their `id`. In vendor-limits mode the contract's
+`info.x-vendor-limits` recommendations are enforced: calls per endpoint per minute (429 with Retry-After, on the
+mock clock) and records or bytes per request (413). Errors use the Aisera envelope (`aisera_conversation.envelope`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import hmac
 import math
 import secrets
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-import connexion
-from connexion.exceptions import OAuthProblem
-
-from mockserver.contracts import Operation
+from contracts import Contract, Operation, SecurityScheme
+from mockserver.errors import FixtureError
+from mockserver.pipeline.call import Call, current
+from mockserver.problems import Kind, Location, RequestError, Violation, bad_request, rate_limited, unauthorized
 from mockserver.runtime import runtime
 from mockserver.store import Store
+from mockserver.vendors.aisera_conversation.envelope import credential_fields, detail, envelope
 
 __all__ = [
     "FIXTURE_SCHEMA",
@@ -38,20 +41,29 @@ __all__ = [
     "ingest_requests",
     "request_ingestion_token",
     "seed",
+    "validate_fixture",
 ]
 
 SPEC = "aisera-ingestion"
 TOKEN_LIFETIME_SECONDS = 3600
-"""Seed 000, "Auth": the bearer access token expires in an hour."""
+"""Aisera Ingestion APIs, Auth: the bearer access token expires in an hour."""
 SERVICE_ACCOUNT = "Service Account"
 RATE_WINDOW_SECONDS = 60.0
 """The window of `callsPerEndpointPerMinute`."""
+PURGE_EVERY_SECONDS = 60
+"""Expired tokens are looked for at most once per minute of mock time (each look reads every stored token)."""
 
 _APPS = f"{SPEC}/apps"
 _USERS = f"{SPEC}/users"
 _TOKENS = f"{SPEC}/tokens"
 _CALLS = f"{SPEC}/calls"
+_PURGED = f"{SPEC}/tokens-purged-minute"
+"""Counter: the mock-clock minute of the last purge of expired tokens."""
 _HEADERS = {"Content-Type": "application/json"}
+_PHRASES = {413: "Payload Too Large"}
+_CREDENTIALS = {"x-app-token": "App Token", "Authorization": "access token", "access_token": "access token"}
+"""What Aisera Ingestion APIs, Auth calls the credential each of the contract's security schemes carries."""
+_KINDS = ("access token", "App Token")
 
 Reply = tuple[dict[str, Any], int, dict[str, str]]
 
@@ -102,264 +114,316 @@ FIXTURE_SCHEMA: dict[str, Any] = {
 }
 
 
-def seed(store: Store, data: dict[str, Any]) -> None:
+def validate_fixture(data: dict[str, Any]) -> None:
+    """Tenant names and App Tokens are unique, and so are usernames within a tenant."""
+    tenants: set[str] = set()
+    apps: dict[str, str] = {}
+    for tenant in data["tenants"]:
+        if tenant["name"] in tenants:
+            raise FixtureError(f"{SPEC}: tenant {tenant['name']!r} is listed twice")
+        tenants.add(tenant["name"])
+        for app in tenant["apps"]:
+            owner = apps.setdefault(app["app_token"], f"{tenant['name']}/{app['name']}")
+            if owner != f"{tenant['name']}/{app['name']}":
+                raise FixtureError(f"{SPEC}: {owner} and {tenant['name']}/{app['name']} share an App Token")
+        usernames = [user["username"] for user in tenant["users"]]
+        repeated = sorted({name for name in usernames if usernames.count(name) > 1})
+        if repeated:
+            raise FixtureError(f"{SPEC}: tenant {tenant['name']!r} lists user(s) {repeated} more than once")
+
+
+async def seed(store: Store, data: dict[str, Any]) -> None:
     """Store every tenant's applications (keyed by App Token) and users (keyed by tenant and username)."""
     for tenant in data["tenants"]:
         for app in tenant["apps"]:
-            store.put(_APPS, app["app_token"], {"tenant": tenant["name"], "name": app["name"]})
+            await store.put(_APPS, app["app_token"], {"tenant": tenant["name"], "name": app["name"]})
         for user in tenant["users"]:
-            store.put(_USERS, f"{tenant['name']}:{user['username']}", {"tenant": tenant["name"], **user})
+            await store.put(_USERS, f"{tenant['name']}:{user['username']}", {"tenant": tenant["name"], **user})
 
 
-_PHRASES = {413: "Payload Too Large"}
-_CREDENTIALS = {
-    "serviceAccountToken": ("access token", "Authorization: Bearer header"),
-    "accessTokenQuery": ("access token", "access_token query parameter"),
-    "appTokenHeader": ("App Token", "x-app-token header"),
-    "appTokenQuery": ("App Token", "x-app-token query parameter"),
-}
+# -- errors ----------------------------------------------------------------------------------------------------
 
 
 def _error(status: int, message: str, path: str | None = None) -> dict[str, Any]:
-    """The Aisera envelope `{code, error, errors[{message, path}]}` (no details on a 5xx)."""
-    detail: dict[str, Any] = {"message": message if len(message) <= 300 else message[:297] + "..."}
-    if path:
-        detail["path"] = path
-    phrase = _PHRASES.get(status) or HTTPStatus(status).phrase
-    return {"code": status, "error": phrase, "errors": [detail] if status < 500 else []}
+    """The Aisera envelope with the status's phrase as `error` (no details on a 5xx)."""
+    found = {"message": message} | ({"path": path} if path else {})
+    return envelope(status, _PHRASES.get(status) or HTTPStatus(status).phrase, [found] if status < 500 else [])
 
 
-def _accepted_credentials(operation: Operation) -> str:
-    """`the access token (Authorization: Bearer header or ...) and the App Token (...)` for this operation."""
-    places: dict[str, list[str]] = {}
-    for requirement in operation.definition.get("security", []):
-        for scheme in requirement:
-            what, where = _CREDENTIALS[scheme]
-            if where not in places.setdefault(what, []):
-                places[what].append(where)
-    return " and ".join(f"the {what} ({' or '.join(where)})" for what, where in places.items())
+def _contract() -> Contract:
+    return runtime().contracts[SPEC]
 
 
-def error_body(status: int, message: str, media_type: str | None, operation: Operation | None) -> dict[str, Any]:
-    """The Aisera envelope for a framework error, pointing at the body field or credential concerned."""
-    path: str | None = None
-    if status == 401:
-        path = "x-app-token" if "App Token" in message else "Authorization"
-        if "access_token query" in message:
-            path = "access_token"
-        if message.startswith("No authorization") and operation is not None:
-            message, path = f"missing credentials: send {_accepted_credentials(operation)}", None
-    elif " - '" in message and message.endswith("'"):
-        path = "body." + message.rsplit(" - '", 1)[1][:-1]
-    elif message.startswith("Extra query parameter"):
-        path = "query"
-    elif message.startswith("Invalid Content-type"):
-        path = "Content-Type"
-    elif status in (400, 413):
-        path = "body"
-    return _error(status, message, path)
+def _schemes(operation: Operation, credential: str) -> list[SecurityScheme]:
+    """The operation's security schemes that carry one credential, in the order it declares them."""
+    found: list[SecurityScheme] = []
+    for requirement in operation.security:
+        for name in requirement:
+            scheme = _contract().security_schemes[name]
+            if _CREDENTIALS.get(scheme.parameter) == credential and scheme not in found:
+                found.append(scheme)
+    return found
 
 
-# -- credentials ---------------------------------------------------------------------------------
+def _place(scheme: SecurityScheme) -> str:
+    """`Authorization: Bearer header`, `x-app-token header`, `access_token query parameter`."""
+    if scheme.type != "apiKey":
+        return "Authorization: Bearer header"
+    return f"{scheme.parameter} {'query parameter' if scheme.location == 'query' else scheme.location}"
+
+
+def _present(call: Call | None, scheme: SecurityScheme) -> bool:
+    if call is None:
+        return False
+    if scheme.location == "query":
+        return call.query_value(scheme.parameter) is not None
+    return scheme.parameter.lower() in call.headers
+
+
+def _missing(operation: Operation) -> tuple[str, str]:
+    """What the request lacks (message) and the first missing credential's name (path)."""
+    try:
+        call: Call | None = current()
+    except LookupError:
+        call = None
+    wanted = {credential: _schemes(operation, credential) for credential in _KINDS}
+    lacking = [name for name, schemes in wanted.items() if not any(_present(call, s) for s in schemes)] or list(_KINDS)
+    sends = [f"the {name} ({' or '.join(_place(scheme) for scheme in wanted[name])})" for name in lacking]
+    return f"missing credentials: send {' and '.join(sends)}", wanted[lacking[0]][0].parameter
+
+
+def error_body(error: RequestError, operation: Operation | None, media_type: str | None) -> dict[str, Any]:
+    """The Aisera envelope for a refusal, pointing at the body field, parameter or credential concerned."""
+    status = error.status
+    if status >= 500:
+        return _error(status, error.detail)
+    if error.kind is Kind.CREDENTIALS_MISSING and operation is not None:
+        return _error(status, *_missing(operation))
+    if error.kind is Kind.CREDENTIALS_INVALID:
+        scheme = _contract().security_schemes.get(error.scheme or "")
+        return _error(status, error.detail, scheme.parameter if scheme is not None else None)
+    if error.kind is Kind.RATE_LIMITED and operation is not None:
+        return _error(status, error.detail, operation.path)
+    found = detail(error, body_root="body", secret=credential_fields(_contract()))
+    return _error(status, found["message"], found.get("path"))
+
+
+# -- credentials -----------------------------------------------------------------------------------------------
 
 
 def _token_key(token: str) -> str:
-    """Tokens are stored under their SHA-256, so the admin API never lists a usable credential."""
+    """Tokens (and the App Token they are bound to) are stored as their SHA-256: the admin API lists no credential."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _bearer(token: str, source: str) -> dict[str, Any]:
-    """The caller an access token stands for; expired or unknown tokens are refused with a reason."""
-    grant = runtime().store.get(_TOKENS, _token_key(token))
+async def _bearer(token: str, scheme: str) -> dict[str, Any]:
+    """The grant an access token stands for; expired or unknown tokens are refused with a reason."""
+    where = _place(_contract().security_schemes[scheme])
+    grant = await runtime().store.get(_TOKENS, _token_key(token))
     if grant is None:
-        raise OAuthProblem(detail=f"unknown access token ({source})")
+        raise unauthorized(f"unknown access token ({where})", scheme=scheme)
     if runtime().clock.now() >= grant["expiresAt"]:
-        raise OAuthProblem(detail=f"access token expired ({source}); request a new one from the token endpoint")
-    return {"sub": grant["username"], "scope": "", **grant}
+        raise unauthorized(f"access token expired ({where}); request a new one from the token endpoint", scheme=scheme)
+    return grant
 
 
-def check_service_account_token(token: str) -> dict[str, Any]:
+async def check_service_account_token(token: str, call: Call) -> dict[str, Any]:
     """`Authorization: Bearer <token>`."""
-    return _bearer(token, "Authorization header")
+    return await _bearer(token, "serviceAccountToken")
 
 
-def check_access_token_query(value: str) -> dict[str, Any]:
+async def check_access_token_query(token: str, call: Call) -> dict[str, Any]:
     """`?access_token=<token>`."""
-    return _bearer(value, "access_token query parameter")
+    return await _bearer(token, "accessTokenQuery")
 
 
-def check_app_token(value: str) -> dict[str, Any]:
-    """`x-app-token`, as a header or a query parameter."""
-    app = runtime().store.get(_APPS, value)
+async def _app(value: str, scheme: str) -> dict[str, Any]:
+    app = await runtime().store.get(_APPS, value)
     if app is None:
-        raise OAuthProblem(detail="unknown App Token")
+        raise unauthorized(f"unknown App Token ({_place(_contract().security_schemes[scheme])})", scheme=scheme)
     return {"appToken": value, **app}
+
+
+async def check_app_token_header(value: str, call: Call) -> dict[str, Any]:
+    """`x-app-token` header."""
+    return await _app(value, "appTokenHeader")
+
+
+async def check_app_token_query(value: str, call: Call) -> dict[str, Any]:
+    """`?x-app-token=`."""
+    return await _app(value, "appTokenQuery")
 
 
 SECURITY = {
     "serviceAccountToken": check_service_account_token,
     "accessTokenQuery": check_access_token_query,
-    "appTokenHeader": check_app_token,
-    "appTokenQuery": check_app_token,
+    "appTokenHeader": check_app_token_header,
+    "appTokenQuery": check_app_token_query,
 }
 
 
 def _caller() -> tuple[dict[str, Any], dict[str, Any]]:
-    """The bearer grant and the application of the current request (Connexion passed both schemes)."""
-    info: dict[str, dict[str, Any]] = connexion.context.context["token_info"]
-    grant = info.get("serviceAccountToken") or info["accessTokenQuery"]
-    app = info.get("appTokenHeader") or info["appTokenQuery"]
+    """The bearer grant and the application of the current request; the grant must be the application's.
+
+    Assumption A21: a token is honoured only with the App Token it was issued for (its `client_id`).
+    """
+    principal = current().principal
+    grant = principal.get("serviceAccountToken") or principal["accessTokenQuery"]
+    scheme = "appTokenHeader" if "appTokenHeader" in principal else "appTokenQuery"
+    app = principal[scheme]
+    if not hmac.compare_digest(grant["appKey"], _token_key(app["appToken"])):
+        message = f"the access token was issued for the application {grant['app']!r}, not {app['name']!r}"
+        raise unauthorized(message, scheme=scheme)
     return grant, app
 
 
-# -- token endpoint ------------------------------------------------------------------------------
+# -- token endpoint --------------------------------------------------------------------------------------------
+
+
+async def _purge_expired(store: Store, now: float) -> None:
+    """Forget expired tokens (at most once per `PURGE_EVERY_SECONDS` of mock time, whichever worker does it)."""
+    minute = math.floor(now / PURGE_EVERY_SECONDS)
+    last = await store.counter(_PURGED)
+    if minute <= last:
+        return
+    await store.increment(_PURGED, minute - last)
+    for grant in await store.find(_TOKENS):
+        if grant["expiresAt"] <= now:
+            await store.delete(_TOKENS, grant["key"])
 
 
 async def request_ingestion_token(body: dict[str, Any]) -> Reply:
     """Password grant: `client_id` is an App Token, username/password those of a service account of its tenant."""
     store = runtime().store
-    app = store.get(_APPS, str(body["client_id"]))
+    app = await store.get(_APPS, body["client_id"])
     if app is None:
         return _error(401, "client_id is not the App Token of an application", "client_id"), 401, _HEADERS
-    user = store.get(_USERS, f"{app['tenant']}:{body['username']}")
-    if user is None or not secrets.compare_digest(str(user["password"]).encode(), str(body["password"]).encode()):
+    user = await store.get(_USERS, f"{app['tenant']}:{body['username']}")
+    if user is None or not hmac.compare_digest(str(user["password"]).encode(), str(body["password"]).encode()):
         return _error(401, "username or password is incorrect", "password"), 401, _HEADERS
     if user["login_role"] != SERVICE_ACCOUNT:
         message = f"the login role of {body['username']} is {user['login_role']}, not {SERVICE_ACCOUNT}"
         return _error(401, message, "username"), 401, _HEADERS
     token = secrets.token_urlsafe(32)
     now = runtime().clock.now()
-    store.put(
-        _TOKENS,
-        _token_key(token),
-        {
-            "tenant": app["tenant"],
-            "app": app["name"],
-            "appToken": body["client_id"],
-            "username": user["username"],
-            "issuedAt": now,
-            "expiresAt": now + TOKEN_LIFETIME_SECONDS,
-        },
-    )
+    await _purge_expired(store, now)
+    grant = {
+        "key": _token_key(token),
+        "tenant": app["tenant"],
+        "app": app["name"],
+        "appKey": _token_key(body["client_id"]),
+        "username": user["username"],
+        "issuedAt": now,
+        "expiresAt": now + TOKEN_LIFETIME_SECONDS,
+    }
+    await store.put(_TOKENS, grant["key"], grant)
     reply = {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
     return reply, 200, {**_HEADERS, "Cache-Control": "no-store"}
 
 
-# -- vendor limits -------------------------------------------------------------------------------
+# -- vendor limits ---------------------------------------------------------------------------------------------
 
 
-def _limits() -> dict[str, Any]:
-    limits: dict[str, Any] = runtime().contracts[SPEC].document["info"]["x-vendor-limits"]
+def _limits() -> Mapping[str, Any]:
+    limits: Mapping[str, Any] = _contract().extensions["x-vendor-limits"]
     return limits
 
 
-def _rate_limited(tenant: str, entity: str) -> int | None:
-    """Seconds until the endpoint may be called again, or None after counting this call in the window."""
+async def _count_call(tenant: str, entity: str) -> None:
+    """Count this call in the endpoint's one-minute window, or refuse it (429) with the seconds to wait."""
     rt = runtime()
     allowed = int(_limits()["callsPerEndpointPerMinute"])
     key = f"{tenant}.{entity}"
-    with rt.store.transaction():
+    async with rt.store.transaction():
         now = rt.clock.now()
-        window = rt.store.get(_CALLS, key) or {"calls": []}
+        window = await rt.store.get(_CALLS, key) or {"calls": []}
         calls = [float(moment) for moment in window["calls"] if moment > now - RATE_WINDOW_SECONDS]
-        if len(calls) >= allowed:
-            return max(1, math.ceil(calls[0] + RATE_WINDOW_SECONDS - now))
-        rt.store.put(_CALLS, key, {"calls": [*calls, now]})
-    return None
+        if len(calls) < allowed:
+            await rt.store.put(_CALLS, key, {"calls": [*calls, now]})
+            return
+    wait = max(1, math.ceil(calls[0] + RATE_WINDOW_SECONDS - now))
+    raise rate_limited(f"at most {allowed} calls per endpoint per minute", wait)
 
 
-def _body_size(body: Any) -> int:
-    """Bytes of the request body: its Content-Length, else the size of the parsed body re-encoded."""
-    declared = connexion.request.headers.get("content-length", "")
-    if declared.isdigit():
-        return int(declared)
-    return len(json.dumps(body, separators=(",", ":")).encode())
-
-
-def _too_large(body: Any, count: int) -> str | None:
-    """Why a request exceeds the recommended payload (records or bytes), or None."""
+def _check_size(count: int) -> None:
+    """Refuse (413) a request above the recommended records or bytes."""
     limits = _limits()
+    size = len(current().raw_body)
     if count > int(limits["maxRecordsPerRequest"]):
-        return f"at most {limits['maxRecordsPerRequest']} records per request, got {count}"
-    size = _body_size(body)
-    if size > int(limits["maxPayloadBytes"]):
-        return f"at most {limits['maxPayloadBytes']} bytes of content per request, got {size}"
-    return None
+        reason = f"at most {limits['maxRecordsPerRequest']} records per request, got {count}"
+    elif size > int(limits["maxPayloadBytes"]):
+        reason = f"at most {limits['maxPayloadBytes']} bytes of content per request, got {size}"
+    else:
+        return
+    raise bad_request(reason, Violation(Location.BODY), kind=Kind.BODY_TOO_LARGE, status=413)
 
 
-# -- entity endpoints ----------------------------------------------------------------------------
+# -- entity endpoints ------------------------------------------------------------------------------------------
 
 
-def _store_records(tenant: str, app: str, entity: str, records: list[dict[str, Any]]) -> None:
-    """Append the records; knowledge articles replace an earlier article with the same `id`."""
+async def _store_records(collection: str, app: str, records: list[dict[str, Any]], *, upsert: bool) -> None:
+    """Append the records; with `upsert`, a record replaces an earlier one with the same `id`."""
     rt = runtime()
-    collection = f"{SPEC}/{tenant}.{entity}"
     received = rt.clock.now_iso()
-    with rt.store.transaction():
+    async with rt.store.transaction():
         for record in records:
-            key = record.get("id") if entity == "knowledge-articles" else None
+            key = record.get("id") if upsert else None
             if isinstance(key, str) and key:
-                first = (rt.store.get(collection, key) or {}).get("firstReceivedAt", received)
+                first = (await rt.store.get(collection, key) or {}).get("firstReceivedAt", received)
             else:
-                key = f"auto-{rt.store.increment(collection)}"
+                key = f"auto-{await rt.store.increment(collection)}"
                 first = received
             document = {"id": key, "app": app, "firstReceivedAt": first, "receivedAt": received, "record": record}
-            rt.store.put(collection, key, document)
+            await rt.store.put(collection, key, document)
 
 
-async def _ingest(entity: str, body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
+async def _ingest(body: dict[str, Any] | list[dict[str, Any]], *, upsert: bool = False) -> Reply:
+    """Store the records of the operation being called; the entity is its path (`/incidents` -> `incidents`)."""
+    entity = current().operation.path.lstrip("/")
     grant, app = _caller()
-    if grant["appToken"] != app["appToken"]:
-        message = f"the access token was issued for the application {grant['app']!r}, not {app['name']!r}"
-        return _error(401, message, "x-app-token"), 401, _HEADERS
     records = body if isinstance(body, list) else [body]
     if runtime().vendor_limits():
-        wait = _rate_limited(grant["tenant"], entity)
-        if wait is not None:
-            message = f"at most {_limits()['callsPerEndpointPerMinute']} calls per endpoint per minute"
-            return _error(429, message, f"/{entity}"), 429, {**_HEADERS, "Retry-After": str(wait)}
-        reason = _too_large(body, len(records))
-        if reason is not None:
-            return _error(413, reason, "body"), 413, _HEADERS
-    _store_records(grant["tenant"], app["name"], entity, records)
+        await _count_call(grant["tenant"], entity)
+        _check_size(len(records))
+    await _store_records(f"{SPEC}/{grant['tenant']}.{entity}", app["name"], records, upsert=upsert)
     return {"entity": entity, "accepted": len(records)}, 200, _HEADERS
 
 
 async def ingest_alerts(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /alerts`."""
-    return await _ingest("alerts", body)
+    return await _ingest(body)
 
 
 async def ingest_changes(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /changes`."""
-    return await _ingest("changes", body)
+    return await _ingest(body)
 
 
 async def ingest_incidents(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /incidents`."""
-    return await _ingest("incidents", body)
+    return await _ingest(body)
 
 
 async def ingest_knowledge_articles(body: list[dict[str, Any]]) -> Reply:
-    """`POST /knowledge-articles`: new articles or updates of earlier ones (same `id`)."""
-    return await _ingest("knowledge-articles", body)
+    """`POST /knowledge-articles`: new articles or updates of earlier ones (same `id`, assumption A10)."""
+    return await _ingest(body, upsert=True)
 
 
 async def ingest_problems(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /problems`."""
-    return await _ingest("problems", body)
+    return await _ingest(body)
 
 
 async def ingest_requests(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /requests`."""
-    return await _ingest("requests", body)
+    return await _ingest(body)
 
 
 async def ingest_request_items(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /requestitems`."""
-    return await _ingest("requestitems", body)
+    return await _ingest(body)
 
 
 async def ingest_conversations(body: dict[str, Any] | list[dict[str, Any]]) -> Reply:
     """`POST /conversations`."""
-    return await _ingest("conversations", body)
+    return await _ingest(body)

@@ -99,9 +99,7 @@ def test_journal_records_operation_status_and_problems_without_secrets(client: T
 
 
 def test_fault_injects_a_declared_status_with_retry_after(client: TestClient) -> None:
-    installed = client.put(
-        f"/__admin/faults/{ASAPP}/singleAgentMetadata", json={"status": 429, "retryAfter": 7}
-    )
+    installed = client.put(f"/__admin/faults/{ASAPP}/singleAgentMetadata", json={"status": 429, "retryAfter": 7})
     assert installed.status_code == 200
     response = client.post(f"{BASE}/single-agent-metadata", json={"externalAgentId": "a"}, headers=HEADERS)
     assert response.status_code == 429
@@ -148,9 +146,10 @@ def test_fault_on_a_status_with_a_required_retry_after_needs_retry_after(make_cl
     refused = client.put("/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429})
     assert refused.status_code == 400
     assert "Retry-After" in refused.json()["detail"]
-    assert client.put(
-        "/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429, "retryAfter": 2}
-    ).status_code == 200
+    assert (
+        client.put("/__admin/faults/aisera-ingestion/ingestAlerts", json={"status": 429, "retryAfter": 2}).status_code
+        == 200
+    )
 
 
 def test_journal_keeps_the_newest_entries_up_to_its_limit(make_client) -> None:

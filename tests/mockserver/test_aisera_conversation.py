@@ -1,8 +1,10 @@
-"""Aisera Conversation mock: channel tokens, knowledge answers, workflows, session kinds, live agent, envelopes."""
+"""Aisera Conversation mock: channel tokens, knowledge answers, workflows, session kinds, every modeType, the
+live agent, the ERR codes and the envelopes."""
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,25 +13,35 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver.contracts import FIXTURES_DIR
+from contracts import FIXTURES_DIR, load_contract
 from mockserver.errors import FixtureError
-from mockserver.store import Store
+from mockserver.pipeline.schemas import Direction, SchemaValidator, to_json_schema
 from mockserver.vendors import aisera_conversation
 
 MakeClient = Callable[..., TestClient]
 
 SPEC = "aisera-conversation"
 URL = f"/{SPEC}/api/receive"
+FAULT = f"/__admin/faults/{SPEC}/receiveConversationRequest"
 CREDENTIALS = yaml.safe_load((FIXTURES_DIR / "credentials.yaml").read_text(encoding="utf-8"))[SPEC]
 TOKEN, USER = CREDENTIALS["token"], CREDENTIALS["user_id"]
 TEAMS_TOKEN = "0d5c8a52-7e1b-4f0e-9a8e-3c6f2b1d4e77"
 GLOBEX_TOKEN = "ais-chan-9e27b3f1-globex"
+SANDBOX_TOKEN = "ais-chan-7a4e2d19-sandbox"
 WINDOWS = "R:2d89c596-1fbd-40c5-ac63-02cdd2ec3dce"
 EMAIL = "R:d9650d18-7435-4c66-9f56-fb759a948575"
 SEND_WINDOWS_LINK = "F100200301"
 AGENT_BUTTON = "R:2e421176-5ddd-4e38-a118-e8f8e7cbf189"
 LAPTOP_FORM = "6f1e0b4c-2d3a-4b5c-8d9e-0f1a2b3c4d5e"
 PLACE_ORDER = "R:10562a13-7889-433c-8345-144f45fb851e"
+LAPTOP_ORDER, PHONE_ORDER, MONITOR_ORDER = "F300100101", "F300100102", "F300100103"
+CONTRACT = load_contract(SPEC)
+CODES: dict[str, dict[str, str]] = CONTRACT.document["x-aisera-error-codes"]["codes"]
+MODES: list[str] = CONTRACT.document["components"]["schemas"]["ModeType"]["enum"]
+ILLEGAL_ARGUMENT = "ERR-003: Internal System Error"
+
+DETAIL_LEAK = "core: the journal keeps a schema violation's `detail`, which holds the value (notes/aisera-core.md 1)"
+RAW_BODY_LEAK = "core: a body refused by validation is journaled as raw text, unmasked (notes/aisera-core.md 2)"
 
 
 @pytest.fixture
@@ -38,8 +50,15 @@ def client(make_client: MakeClient) -> TestClient:
     return make_client(specs=(SPEC,))
 
 
-def send(client: TestClient, data: dict[str, Any], *, token: str = TOKEN, user: str = USER) -> dict[str, Any]:
-    response = client.post(URL, json={"token": token, "userId": user, "data": data})
+def post(
+    client: TestClient, data: dict[str, Any], *, token: str = TOKEN, user: str = USER, **top: Any
+) -> httpx.Response:
+    response: httpx.Response = client.post(URL, json={"token": token, "userId": user, **top, "data": data})
+    return response
+
+
+def send(client: TestClient, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    response = post(client, data, **kwargs)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -57,20 +76,34 @@ def option_ids(body: dict[str, Any]) -> list[str]:
     return [option["followUpId"] for option in body["answers"][0]["options"]]
 
 
-def assert_error(response: httpx.Response, status: int, message: str, path: str) -> None:
+def records(client: TestClient, collection: str) -> list[dict[str, Any]]:
+    response = client.get(f"/__admin/records/{SPEC}/{collection}")
+    found: list[dict[str, Any]] = response.json()["records"] if response.status_code == 200 else []
+    return found
+
+
+def error_schema() -> SchemaValidator:
+    return SchemaValidator.compile(
+        to_json_schema(CONTRACT.document, {"$ref": "#/components/schemas/AiseraError"}, Direction.RESPONSE)
+    )
+
+
+def assert_error(response: httpx.Response, status: int, message: str, path: str, code: str = ILLEGAL_ARGUMENT) -> None:
     assert response.status_code == status, response.text
     body = response.json()
+    assert error_schema().is_valid(body), body
     assert body["code"] == status
-    assert body["error"] == "ERR-003: Internal System Error"
+    assert body["error"] == code
     assert body["errors"] == [{"message": message, "path": path}]
 
 
-# -- authentication and validation ---------------------------------------------------------------
+# -- authentication and validation ---------------------------------------------------------------------------------
 
 
 def test_unknown_channel_token_is_refused(client: TestClient) -> None:
     response = client.post(URL, json={"token": "not-a-channel", "userId": USER, "data": {"text": "hi"}})
     assert_error(response, 401, "unknown channel token", "token")
+    assert "not-a-channel" not in response.text
 
 
 @pytest.mark.parametrize(
@@ -78,36 +111,159 @@ def test_unknown_channel_token_is_refused(client: TestClient) -> None:
     [
         ({"token": TOKEN}, "'data' is a required property", "data"),
         ({"data": {"text": "hi"}}, "'token' is a required property", "token"),
-        ({"token": TOKEN, "data": {"text": 5}}, "5 is not of type 'string' - 'data.text'", "data.text"),
-        ({"token": "", "data": {}}, "'' should be non-empty - 'token'", "token"),
+        ({"token": TOKEN, "data": {"text": 5}}, "5 is not of type 'string'", "data.text"),
+        ({"token": "", "data": {}}, "'' should be non-empty", "token"),
+        ({"token": TOKEN, "data": {}, "sessionVars": []}, "[] is not of type 'object'", "sessionVars"),
+        (
+            {"token": TOKEN, "data": {}, "needsSessionHistory": "yes"},
+            "'yes' is not of type 'boolean'",
+            "needsSessionHistory",
+        ),
     ],
 )
 def test_invalid_requests_get_err_003(client: TestClient, body: dict[str, Any], message: str, path: str) -> None:
+    """The envelope names the field and the broken constraint (it no longer carries Connexion's ` - 'field'`)."""
     assert_error(client.post(URL, json=body), 400, message, path)
+
+
+def test_a_credential_is_never_echoed_in_an_error(client: TestClient) -> None:
+    response = client.post(URL, json={"token": [TOKEN], "data": {}})
+    assert_error(response, 400, "'[MASKED]' is not of type 'string'", "token")
+    assert TOKEN not in response.text
 
 
 def test_wrong_content_type_and_extra_query_get_err_003(client: TestClient) -> None:
     response = client.post(URL, content=b"hi", headers={"content-type": "text/plain"})
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["path"] == "Content-Type"
+    assert_error(response, 400, "Content-Type text/plain is not supported: send application/json", "Content-Type")
     response = client.post(URL, params={"debug": "1"}, json={"token": TOKEN, "data": {}})
-    assert_error(response, 400, "Extra query parameter(s) debug not in spec", "query")
+    assert_error(response, 400, "unexpected query parameter(s): debug", "query.debug")
 
 
 def test_malformed_json_gets_err_003(client: TestClient) -> None:
     response = client.post(URL, content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
-    assert response.json()["error"] == "ERR-003: Internal System Error"
+    assert response.json()["error"] == ILLEGAL_ARGUMENT
+    assert response.json()["errors"][0]["path"] == "body"
+    assert response.json()["errors"][0]["message"].startswith("the body is not valid JSON")
 
 
-def test_injected_server_error_gets_err_012(client: TestClient) -> None:
-    client.put(f"/__admin/faults/{SPEC}/receiveConversationRequest", json={"status": 500})
+def _raw(client: TestClient, text: str) -> httpx.Response:
+    response: httpx.Response = client.post(URL, content=text.encode(), headers={"content-type": "application/json"})
+    return response
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'{{"token": "\\ud800x", "userId": "{USER}", "data": {{"text": "hi"}}}}',
+        f'{{"token": "{TOKEN}", "userId": "\\ud800x", "data": {{"text": "hi"}}}}',
+        f'{{"token": "{TOKEN}", "userId": "{USER}", "data": {{"text": "\\udfffhi"}}}}',
+    ],
+    ids=["token", "userId", "text"],
+)
+def test_lone_surrogates_are_refused_and_nothing_is_stored(client: TestClient, text: str) -> None:
+    response = _raw(client, text)
+    assert_error(response, 400, "the body holds a lone UTF-16 surrogate, which is not Unicode text", "body")
+    assert records(client, "sessions") == []
+
+
+@pytest.mark.parametrize(
+    ("session_vars", "message"),
+    [
+        ('{"amount": NaN}', "NaN is not a JSON number"),
+        ('{"amount": -Infinity}', "-Infinity is not a JSON number"),
+        ('{"amount": 1e400}', "1e400 is too large to be a finite number"),
+    ],
+)
+@pytest.mark.parametrize("where", ["data", "top level"])
+def test_non_finite_session_vars_are_refused_and_nothing_is_stored(
+    client: TestClient, session_vars: str, message: str, where: str
+) -> None:
+    inner = f'"sessionVars": {session_vars}, "text": "wifi"' if where == "data" else '"text": "wifi"'
+    outer = f'"sessionVars": {session_vars}, ' if where != "data" else ""
+    response = _raw(client, f'{{"token": "{TOKEN}", "userId": "{USER}", {outer}"data": {{{inner}}}}}')
+    assert_error(response, 400, message, "body")
+    assert records(client, "sessions") == []
+
+
+# -- error codes ---------------------------------------------------------------------------------------------------
+
+
+def test_fault_reasons_are_the_contracts_codes() -> None:
+    assert aisera_conversation.fault_reasons(CONTRACT.operations["receiveConversationRequest"]) == tuple(CODES)
+    assert [f"ERR-{n:03}" for n in range(1, 16)] == list(CODES)
+
+
+def test_injected_server_error_gets_err_012_by_default(client: TestClient) -> None:
+    client.put(FAULT, json={"status": 500})
     response = client.post(URL, json={"token": TOKEN, "data": {"text": "hi"}})
     assert response.status_code == 500
     assert response.json() == {"code": 500, "error": "ERR-012: Aisera Unexpected Server Error", "errors": []}
 
 
-# -- knowledge -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("code", list(CODES))
+def test_a_fault_can_ask_for_every_documented_code(client: TestClient, code: str) -> None:
+    assert client.put(FAULT, json={"status": 500, "reason": code}).status_code == 200
+    response = client.post(URL, json={"token": TOKEN, "data": {"text": "hi"}})
+    assert response.status_code == 500
+    body = response.json()
+    assert body == {"code": 500, "error": f"{code}: {CODES[code]['error']}", "errors": []}
+    assert error_schema().is_valid(body)
+    entries = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"]
+    assert [problem["kind"] for problem in entries[-1]["problems"]] == ["injected-fault"]
+
+
+def test_a_client_error_fault_carries_its_code_and_says_it_was_injected(client: TestClient) -> None:
+    client.put(FAULT, json={"status": 400, "reason": "ERR-010"})
+    response = client.post(URL, json={"token": TOKEN, "data": {"text": "hi"}})
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": 400,
+        "error": "ERR-010: Unavailable resource",
+        "errors": [{"message": "Fault injected by the mock's admin API"}],
+    }
+
+
+def test_an_undocumented_code_is_refused_by_the_admin_api(client: TestClient) -> None:
+    response = client.put(FAULT, json={"status": 500, "reason": "ERR-016"})
+    assert response.status_code == 400
+    assert "ERR-001, ERR-002" in response.json()["detail"]
+
+
+def test_a_failing_action_node_gets_err_007_and_changes_nothing(client: TestClient) -> None:
+    started = say(client, "what is my order status")
+    assert started["modeType"] == "FlowStarted"
+    assert option_ids(started) == [LAPTOP_ORDER, PHONE_ORDER, MONITOR_ORDER]
+    failed = post(client, {"followUpId": PHONE_ORDER})
+    message = "The order-status action could not fetch your phone order from the fulfillment service."
+    assert_error(failed, 500, message, "data.followUpId", "ERR-007: Failed Fulfillment Service")
+    history = send(client, {"needsSessionHistory": True})
+    assert history["modeType"] == "FlowInProgress"  # still at the step that offered the order choice
+    assert [turn["sender"] for turn in history["history"]] == ["user", "bot"]
+
+
+def test_a_bot_that_is_not_retrained_gets_err_013_on_utterances(client: TestClient) -> None:
+    response = post(client, {"text": "wifi"}, token=SANDBOX_TOKEN)
+    message = "The bot has not been retrained since its content changed."
+    assert_error(response, 500, message, "data.text", "ERR-013: ICM Error: generic_icm_error")
+    clicked = send(client, {"followUpId": WINDOWS}, token=SANDBOX_TOKEN)  # a click needs no understanding
+    assert clicked["modeType"] == "FlowInProgress"
+
+
+def test_a_live_agent_system_that_cannot_start_gets_err_014(client: TestClient) -> None:
+    response = post(client, {"followUpId": AGENT_BUTTON}, token=SANDBOX_TOKEN)
+    message = "The live-agent system is not connected, so no agent session could be started."
+    assert_error(response, 500, message, "data.followUpId", "ERR-014: Live Agent System Error")
+    assert records(client, "sessions") == []
+
+
+def test_unknown_path_gets_err_010(client: TestClient) -> None:
+    response = client.post(f"/{SPEC}/api/send", json={})
+    assert response.status_code == 404
+    assert response.json()["error"] == "ERR-010: Unavailable resource"
+
+
+# -- knowledge -----------------------------------------------------------------------------------------------------
 
 
 def test_knowledge_answer_by_keywords(client: TestClient) -> None:
@@ -139,7 +295,7 @@ def test_answers_are_deterministic(make_client: MakeClient) -> None:
     assert bodies[0] == bodies[1]
 
 
-# -- workflows -----------------------------------------------------------------------------------
+# -- workflows -----------------------------------------------------------------------------------------------------
 
 
 def test_password_reset_workflow_runs_to_completion(client: TestClient) -> None:
@@ -228,7 +384,19 @@ def test_form_rejects_a_value_outside_its_choices(client: TestClient) -> None:
     assert first_text(body).startswith("Please fill in the required fields: Model.")
 
 
-# -- session -------------------------------------------------------------------------------------
+def test_external_system_error_and_internal_error_end_the_workflow(client: TestClient) -> None:
+    say(client, "track my order")
+    external = send(client, {"followUpId": LAPTOP_ORDER})
+    assert external["modeType"] == "ExternalSystemError"
+    assert first_text(external).startswith("The procurement system (Coupa) is not answering")
+    assert send(client, {"needsSessionHistory": True})["modeType"] == "Normal"  # the flow is over
+    internal = send(client, {"followUpId": MONITOR_ORDER})
+    assert internal["modeType"] == "Error"
+    assert first_text(internal).startswith("Something went wrong on our side")
+    assert option_ids(send(client, {"isGoBack": True})) == [LAPTOP_ORDER, PHONE_ORDER, MONITOR_ORDER]
+
+
+# -- session -------------------------------------------------------------------------------------------------------
 
 
 def test_session_history_and_vars(client: TestClient) -> None:
@@ -248,6 +416,30 @@ def test_session_history_and_vars(client: TestClient) -> None:
     ]
 
 
+def test_session_vars_and_history_as_body_parameters(client: TestClient) -> None:
+    """API Overview, FAQ 1 and 9: both may be sent at the top level of the body."""
+    first = send(client, {"text": "I need a new laptop"}, sessionVars={"department": "Finance"})
+    assert first["sessionVars"] == {"department": "Finance"}
+    history = send(client, {"text": ""}, needsSessionHistory=True)
+    assert history["answers"] == [] and history["modeType"] == "FlowInProgress"
+    assert [turn["sender"] for turn in history["history"]] == ["user", "bot"]
+    assert "history" not in send(client, {"text": "wifi"}, needsSessionHistory=False)
+
+
+def test_data_wins_over_the_top_level_when_both_are_sent(client: TestClient) -> None:
+    """Assumption A17."""
+    body = send(
+        client,
+        {"text": "wifi", "sessionVars": {"site": "Berlin"}, "needsSessionHistory": False},
+        sessionVars={"site": "Paris", "department": "Finance"},
+        needsSessionHistory=True,
+    )
+    assert body["sessionVars"] == {"site": "Berlin", "department": "Finance"}
+    assert "history" not in body
+    asked = send(client, {"text": "", "needsSessionHistory": True}, needsSessionHistory=False)
+    assert len(asked["history"]) == 2
+
+
 def test_reset_starts_a_new_session(client: TestClient) -> None:
     before = send(client, {"text": "forgot my password", "sessionVars": {"a": 1}})
     reset = send(client, {"text": "", "isReset": True, "needsSessionHistory": True})
@@ -259,14 +451,33 @@ def test_reset_starts_a_new_session(client: TestClient) -> None:
     assert first_text(send(client, {"isGoBack": True})).startswith("There is no previous step")
 
 
-def test_logout_ends_the_session(client: TestClient) -> None:
+def test_logout_ends_the_session_with_the_survey(client: TestClient) -> None:
     before = say(client, "wifi")
     logout = send(client, {"text": "", "isLogout": True})
     assert logout["sessionId"] == before["sessionId"]
-    assert first_text(logout).startswith("You have been signed out")
+    assert logout["modeType"] == "EndSessionSurvey"
+    goodbye, survey = logout["answers"]
+    assert goodbye["text"].startswith("You have been signed out")
+    assert survey["type"] == "survey"
+    assert [option["followUpId"] for option in survey["options"]] == ["S:5", "S:3", "S:1"]
     after = send(client, {"text": "", "needsSessionHistory": True})
     assert after["sessionId"] != before["sessionId"]
     assert after["history"] == []
+
+
+def test_a_survey_answer_is_thanked_and_recorded(client: TestClient) -> None:
+    send(client, {"isLogout": True})
+    thanks = send(client, {"followUpId": "S:5"})
+    assert thanks["modeType"] == "Normal"
+    assert first_text(thanks) == "Thank you for your feedback!"
+    (feedback,) = records(client, "feedback")
+    assert feedback == {**feedback, "channel": "Acme Web Channel", "user": USER, "followUpId": "S:5", "rating": "Great"}
+
+
+def test_logout_without_a_survey_is_normal(client: TestClient) -> None:
+    body = send(client, {"isLogout": True}, token=GLOBEX_TOKEN)
+    assert body["modeType"] == "Normal"
+    assert body["answers"] == [{"type": "text", "text": "Session ended. Goodbye!"}]
 
 
 def test_session_times_out_on_the_mock_clock(client: TestClient) -> None:
@@ -295,49 +506,108 @@ def test_channels_of_another_tenant_answer_from_their_own_bot(client: TestClient
     assert say(client, "wifi", token=GLOBEX_TOKEN)["sessionId"] != say(client, "wifi")["sessionId"]
 
 
-# -- live agent ----------------------------------------------------------------------------------
+def test_the_channel_token_is_masked_in_the_journal(client: TestClient) -> None:
+    say(client, "wifi")
+    post(client, {"text": "hi"}, token="not-a-channel")
+    entries = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"]
+    assert [json.loads(entry["request"]["body"])["token"] for entry in entries] == ["[MASKED]", "[MASKED]"]
+    assert [entry["status"] for entry in entries] == [200, 401]
+    assert TOKEN not in json.dumps(entries) and "not-a-channel" not in json.dumps(entries)
+
+
+@pytest.mark.xfail(strict=True, reason=RAW_BODY_LEAK)
+def test_a_refused_body_is_journaled_without_the_channel_token(client: TestClient) -> None:
+    client.post(URL, json={"token": [TOKEN], "data": {}})
+    (entry,) = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"]
+    assert entry["status"] == 400
+    assert TOKEN not in entry["request"]["body"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=DETAIL_LEAK,
+)
+def test_journal_problems_never_carry_the_channel_token(client: TestClient) -> None:
+    client.post(URL, json={"token": [TOKEN], "data": {}})
+    (entry,) = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"]
+    (problem,) = entry["problems"]
+    assert problem["violations"][0]["name"] == "token"
+    assert TOKEN not in json.dumps(problem)
+
+
+# -- live agent ----------------------------------------------------------------------------------------------------
 
 
 def test_live_agent_hand_off(client: TestClient) -> None:
+    """API Overview, FAQ 6: queued is LiveAgentWaitingUpdate; LiveAgentWaiting is the agent awaiting the user."""
     say(client, "forgot my password")
-    waiting = say(client, "I want to talk to an agent")
-    assert waiting["modeType"] == "LiveAgentWaiting"
-    assert first_text(waiting).startswith("I am connecting you to a live agent")
-    queued = say(client, "hello?")
+    queued = say(client, "I want to talk to an agent")
     assert queued["modeType"] == "LiveAgentWaitingUpdate"
-    assert first_text(queued) == "You are next in the queue; an agent will join in about 10 seconds."
+    assert first_text(queued).startswith("I am connecting you to a live agent. You are in the queue")
+    update = say(client, "hello?")
+    assert update["modeType"] == "LiveAgentWaitingUpdate"
+    assert first_text(update) == "You are next in the queue; an agent will join in about 10 seconds."
     client.post("/__admin/clock/advance", json={"seconds": 10})
     joined = send(client, {"text": ""})
     assert joined["modeType"] == "LiveAgentJoined"
     assert first_text(joined) == "Alex from the Acme Service Desk has joined the conversation."
-    replies = [first_text(say(client, text)) for text in ("my vpn is broken", "error 809", "no")]
-    assert replies == [
-        "Thanks, I am looking into it now.",
-        "Could you tell me the exact error message you see?",
-        "Understood. Is there anything else I can help you with?",
+    turns = [say(client, text) for text in ("my vpn is broken", "error 809", "sent", "no")]
+    assert [(turn["modeType"], turn["answers"][0]["type"], first_text(turn)) for turn in turns] == [
+        ("LiveAgent", "text", "Thanks, I am looking into it now."),
+        ("LiveAgentWaiting", "text", "Could you tell me the exact error message you see?"),
+        ("LiveAgentFileUpload", "fileUpload", "Please upload a screenshot of the error so I can see it."),
+        ("LiveAgentWaiting", "text", "Understood. Is there anything else I can help you with?"),
     ]
+    poll = send(client, {"text": ""})
+    assert (poll["modeType"], poll["answers"]) == ("LiveAgentWaiting", [])  # still waiting for the user
     assert say(client, "wifi")["modeType"] == "LiveAgent"
+    assert send(client, {"text": ""})["modeType"] == "LiveAgent"
     exited = say(client, "ok bye")
     assert exited["modeType"] == "LiveAgentExited"
     assert first_text(exited).startswith("Alex has left the conversation")
     assert say(client, "wifi")["modeType"] == "Normal"
     history = send(client, {"needsSessionHistory": True})["history"]
-    assert ("agent", "Thanks, I am looking into it now.") in [(turn["sender"], turn["text"]) for turn in history]
+    pairs = [(turn["sender"], turn["text"]) for turn in history]
+    assert ("agent", "Thanks, I am looking into it now.") in pairs
+    assert ("bot", "Alex from the Acme Service Desk has joined the conversation.") in pairs
 
 
 def test_live_agent_button(client: TestClient) -> None:
     body = send(client, {"followUpId": AGENT_BUTTON})
-    assert body["modeType"] == "LiveAgentWaiting"
-    assert send(client, {"text": "", "needsSessionHistory": True})["modeType"] == "LiveAgentWaiting"
+    assert body["modeType"] == "LiveAgentWaitingUpdate"
+    assert send(client, {"text": "", "needsSessionHistory": True})["modeType"] == "LiveAgentWaitingUpdate"
 
 
 def test_logout_leaves_the_live_agent(client: TestClient) -> None:
     say(client, "live agent")
-    assert send(client, {"isLogout": True})["modeType"] == "Normal"
+    assert send(client, {"isLogout": True})["modeType"] == "EndSessionSurvey"
     assert say(client, "wifi")["modeType"] == "Normal"
 
 
-# -- fixture -------------------------------------------------------------------------------------
+def test_every_documented_mode_is_reachable_from_the_default_fixtures(client: TestClient) -> None:
+    script: list[tuple[dict[str, Any], float]] = [
+        ({"text": "wifi"}, 0),
+        ({"text": "forgot my password"}, 0),
+        ({"followUpId": WINDOWS}, 0),
+        ({"followUpId": SEND_WINDOWS_LINK}, 0),
+        ({"text": "order status"}, 0),
+        ({"followUpId": LAPTOP_ORDER}, 0),
+        ({"followUpId": MONITOR_ORDER}, 0),
+        ({"text": "talk to an agent"}, 0),
+        ({"text": ""}, 10),
+        *[({"text": "thanks"}, 0)] * 3,
+        ({"text": "bye"}, 0),
+        ({"isLogout": True}, 0),
+    ]
+    seen: list[str] = []
+    for data, wait in script:
+        if wait:
+            client.post("/__admin/clock/advance", json={"seconds": wait})
+        seen.append(send(client, data)["modeType"])
+    assert sorted(set(seen)) == sorted(MODES)
+
+
+# -- fixture -------------------------------------------------------------------------------------------------------
 
 
 def _fixture() -> dict[str, Any]:
@@ -349,22 +619,51 @@ def test_fixture_holds_the_credentials_channel() -> None:
     assert TOKEN in [channel["token"] for channel in _fixture()["channels"]]
 
 
+def test_default_fixture_is_valid() -> None:
+    import jsonschema
+
+    data = _fixture()
+    jsonschema.Draft202012Validator(aisera_conversation.FIXTURE_SCHEMA).validate(data)
+    aisera_conversation.validate_fixture(data)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda bot: bot["workflows"][0].update(start="nowhere"), "start step 'nowhere' is not one of"),
         (
-            lambda bot: bot["workflows"][0]["steps"]["choose-account"]["options"][0].update(next="nowhere"),
+            lambda data: data["bots"]["acme"]["workflows"][0].update(start="nowhere"),
+            "start step 'nowhere' is not one of",
+        ),
+        (
+            lambda data: data["bots"]["acme"]["workflows"][0]["steps"]["choose-account"]["options"][0].update(
+                next="nowhere"
+            ),
             "next step 'nowhere' is not one of",
         ),
         (
-            lambda bot: bot["workflows"][1]["steps"]["choose-device"]["options"][0].update(id=WINDOWS),
+            lambda data: data["bots"]["acme"]["workflows"][1]["steps"]["choose-device"]["options"][0].update(
+                id=WINDOWS
+            ),
             f"id '{WINDOWS}' of vpn-token/choose-device is also used by password-reset/choose-account",
         ),
+        (
+            lambda data: data["bots"]["acme"]["survey"]["options"][0].update(id=AGENT_BUTTON),
+            "survey option id .* is also the live-agent button",
+        ),
+        (
+            lambda data: data["bots"]["acme"]["workflows"][3]["steps"]["fulfillment-fails"].update(error="ERR-099"),
+            "ERR-099 is not a documented code",
+        ),
+        (
+            lambda data: data["bots"]["acme"]["workflows"][3]["steps"]["procurement-down"].update(error="ERR-007"),
+            "a step has at most one of",
+        ),
+        (lambda data: data["channels"][1].update(token=TOKEN), "its token is also another channel's"),
+        (lambda data: data["channels"][0].update(bot="nobody"), "unknown bot 'nobody'"),
     ],
 )
-def test_seed_refuses_inconsistent_bots(change: Callable[[dict[str, Any]], None], message: str) -> None:
+def test_validate_fixture_refuses_inconsistent_bots(change: Callable[[dict[str, Any]], None], message: str) -> None:
     data = copy.deepcopy(_fixture())
-    change(data["bots"]["acme"])
+    change(data)
     with pytest.raises(FixtureError, match=message.replace("(", r"\(")):
-        aisera_conversation.seed(Store(), data)
+        aisera_conversation.validate_fixture(data)

@@ -118,7 +118,10 @@ def test_served_contract_is_the_file_as_written_plus_the_mount_and_how_to_try_it
 
 def test_index_shows_the_demo_credentials(client: TestClient) -> None:
     listing = client.get("/", headers={"accept": "application/json"}).json()
-    assert listing["apis"][0]["demoCredentials"] == {"api_id": CREDENTIALS["api_id"], "api_secret": CREDENTIALS["api_secret"]}
+    assert listing["apis"][0]["demoCredentials"] == {
+        "api_id": CREDENTIALS["api_id"],
+        "api_secret": CREDENTIALS["api_secret"],
+    }
     assert CREDENTIALS["api_id"] in client.get("/").text
 
 

@@ -1,6 +1,12 @@
-"""What the bot answers: knowledge by keywords, workflows driven by followUpId and forms, live-agent hand-off.
+"""What the bot answers: knowledge by keywords, workflows driven by followUpId and forms, live-agent hand-off,
+the end-of-session survey, and the failures a fixture configures.
 
-Everything is deterministic: the same fixture, session and request give the same answers.
+Everything is deterministic: the same fixture, session and request give the same answers. The modes follow Aisera
+Conversation API, API Overview, FAQ 6 (assumptions A18 to A20): a hand-off queues the user
+(`LiveAgentWaitingUpdate`) until the agent joins (`LiveAgentJoined`); the agent's replies are `LiveAgent`, or
+`LiveAgentWaiting` / `LiveAgentFileUpload` when they wait for the user's answer or file; a workflow step may end in
+`Error` or `ExternalSystemError`; a logout answers the bot's survey (`EndSessionSurvey`). A failure the fixture
+configures (a step's `error`, the bot's `failures`) refuses the request with 500 and its ERR code.
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
 from mockserver.vendors.aisera_conversation.fixture import options_of
+from mockserver.vendors.aisera_conversation.request import UserRequest
 from mockserver.vendors.aisera_conversation.session import Session
 
 __all__ = ["Reply", "current_mode", "respond"]
@@ -20,10 +28,12 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\|([^{}]*))?\}")
 
 @dataclass
 class Reply:
-    """The `modeType` and `answers` of a response."""
+    """The `modeType` and `answers` of a response, what the user said (for the history) and a survey answer."""
 
     mode: str
     answers: list[dict[str, Any]]
+    said: str | None = None
+    feedback: dict[str, Any] | None = None
 
 
 def _words(text: str) -> str:
@@ -55,14 +65,33 @@ def _fill(text: str, values: dict[str, Any]) -> str:
     return _PLACEHOLDER.sub(one, text)
 
 
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "text", "text": text}
+def _text(text: str, kind: str = "text") -> dict[str, Any]:
+    return {"type": kind, "text": text}
+
+
+def _choices(choices: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"followUpId": choice["id"], "text": choice["text"]} for choice in choices]
+
+
+def _choice(bot: dict[str, Any], choice_id: str | None) -> tuple[dict[str, Any], str, str] | None:
+    """The workflow option or form with this id, with its workflow and step ids."""
+    return next(((choice, wf, step) for cid, choice, wf, step in options_of(bot) if cid == choice_id), None)
+
+
+def _failure(code: str, message: str, field: str) -> Rejected:
+    """A failure the fixture configures: 500 with its ERR code, pointing at the request field that caused it."""
+    violation = Violation(Location.BODY, "data", ("data", field))
+    error = RequestError(Kind.INJECTED_FAULT, message, status=500, violations=(violation,), reason=code)
+    return Rejected(error)
 
 
 def current_mode(session: Session) -> str:
     """The conversation's state when nothing new is said."""
-    if session.live_agent:
-        return "LiveAgentWaiting" if session.live_agent["state"] == "waiting" else "LiveAgent"
+    agent = session.live_agent
+    if agent is not None:
+        if agent["state"] == "queued":
+            return "LiveAgentWaitingUpdate"
+        return str(agent.get("awaiting") or "LiveAgent")
     if session.flow and not session.flow["done"]:
         return "FlowInProgress"
     return "Normal"
@@ -71,14 +100,22 @@ def current_mode(session: Session) -> str:
 class _Dialogue:
     """One request against one session."""
 
-    def __init__(self, bot: dict[str, Any], session: Session, now: float) -> None:
+    def __init__(self, bot: dict[str, Any], session: Session, request: UserRequest, now: float) -> None:
         self.bot = bot
         self.session = session
+        self.request = request
         self.now = now
         self.messages: dict[str, str] = bot["messages"]
         self.agent: dict[str, Any] = bot["live_agent"]
 
-    # -- workflows -----------------------------------------------------------------------------
+    @property
+    def field(self) -> str:
+        """The `data` field that drives this request (where a failure points)."""
+        if self.request.follow_up_data is not None:
+            return "followUpData"
+        return "followUpId" if self.request.follow_up_id else "text"
+
+    # -- workflows -----------------------------------------------------------------------------------------------
 
     def _workflow(self, workflow_id: str) -> dict[str, Any]:
         return next(flow for flow in self.bot["workflows"] if flow["id"] == workflow_id)
@@ -91,18 +128,21 @@ class _Dialogue:
         step = workflow["steps"][step_id]
         text = (prefix + " " if prefix else "") + _fill(step["text"], self._values())
         if "options" in step:
-            options = [{"followUpId": option["id"], "text": option["text"]} for option in step["options"]]
-            return {"type": "options", "text": text, "options": options}
+            return {"type": "options", "text": text, "options": _choices(step["options"])}
         if "form" in step:
             return {"type": "form", "text": text, "formId": step["form"]["id"], "fields": step["form"]["fields"]}
         return _text(text)
 
     def _enter(self, workflow: dict[str, Any], trail: list[str], values: dict[str, Any], mode: str) -> Reply:
-        """Show the last step of the trail; a step without options or form completes the flow."""
+        """Show the last step of the trail; a step without options or form ends the flow (completed or failed)."""
         step = workflow["steps"][trail[-1]]
+        if "error" in step:
+            raise _failure(step["error"], _fill(step["text"], self._values()), self.field)
         done = "options" not in step and "form" not in step
         self.session.flow = {"workflow": workflow["id"], "trail": trail, "values": values, "done": done}
-        return Reply("FlowCompleted" if done else mode, [self._step_answer(workflow, trail[-1])])
+        if done:
+            mode = step.get("mode", "FlowCompleted")
+        return Reply(mode, [self._step_answer(workflow, trail[-1])])
 
     def _open_flow(self) -> tuple[dict[str, Any], list[str]] | None:
         flow = self.session.flow
@@ -114,9 +154,12 @@ class _Dialogue:
         """An option the user clicked; ids are unique per bot, so any option of any step resolves."""
         if follow_up_id == self.agent["button"]["id"]:
             return self.hand_off()
-        found = next(
-            ((choice, wf, step) for cid, choice, wf, step in options_of(self.bot) if cid == follow_up_id), None
-        )
+        survey = self.bot.get("survey") or {"options": []}
+        rating = next((choice for choice in survey["options"] if choice["id"] == follow_up_id), None)
+        if rating is not None:
+            feedback = {"followUpId": rating["id"], "rating": rating["text"]}
+            return Reply("Normal", [_text(survey["thanks"])], feedback=feedback)
+        found = _choice(self.bot, follow_up_id)
         if found is None or "fields" in found[0]:
             return self.stale()
         option, workflow_id, step_id = found
@@ -133,7 +176,7 @@ class _Dialogue:
         if not isinstance(form_id, str):
             open_flow = self._open_flow()
             form_id = open_flow[0]["steps"][open_flow[1][-1]].get("form", {}).get("id") if open_flow else None
-        found = next(((choice, wf, step) for cid, choice, wf, step in options_of(self.bot) if cid == form_id), None)
+        found = _choice(self.bot, form_id)
         if found is None or "fields" not in found[0]:
             return self.stale()
         form, workflow_id, step_id = found
@@ -174,16 +217,17 @@ class _Dialogue:
         answer = self._step_answer(open_flow[0], open_flow[1][-1], self.messages["stale_option"])
         return Reply("FlowInProgress", [answer])
 
-    # -- utterances ----------------------------------------------------------------------------
+    # -- utterances ----------------------------------------------------------------------------------------------
 
     def no_answer(self) -> dict[str, Any]:
         """The bot's "no answer" reply, offering the live-agent button."""
-        button = self.agent["button"]
-        options = [{"followUpId": button["id"], "text": button["text"]}]
-        return {"type": "options", "text": self.messages["no_answer"], "options": options}
+        return {"type": "options", "text": self.messages["no_answer"], "options": _choices([self.agent["button"]])}
 
     def say(self, text: str) -> Reply:
         """A typed utterance: live-agent trigger, an option of the open step, or the best keyword match."""
+        understanding = self.bot.get("failures", {}).get("understanding")
+        if understanding is not None:
+            raise _failure(understanding["error"], understanding["message"], "text")
         utterance = _words(text)
         if _score(utterance, self.agent["triggers"]):
             return self.hand_off()
@@ -205,13 +249,16 @@ class _Dialogue:
         self.session.flow = None
         return Reply("Normal", [_text(_fill(best["answer"], self._values()))])
 
-    # -- live agent ----------------------------------------------------------------------------
+    # -- live agent ----------------------------------------------------------------------------------------------
 
     def hand_off(self) -> Reply:
-        """Queue the user for a live agent (any running flow is abandoned)."""
+        """Queue the user for a live agent (any running flow is abandoned), unless the live-agent system fails."""
+        failure = self.bot.get("failures", {}).get("live_agent")
+        if failure is not None:
+            raise _failure(failure["error"], failure["message"], self.field)
         self.session.flow = None
-        self.session.live_agent = {"state": "waiting", "since": self.now, "replies": 0}
-        return Reply("LiveAgentWaiting", [_text(self.agent["waiting"])])
+        self.session.live_agent = {"state": "queued", "since": self.now, "replies": 0, "awaiting": None}
+        return Reply("LiveAgentWaitingUpdate", [_text(self.agent["queued"])])
 
     def with_agent(self, text: str) -> Reply:
         """A turn while a live agent is involved: queue updates, the join, the agent's replies, the exit."""
@@ -221,19 +268,34 @@ class _Dialogue:
         if text and _score(_words(text), self.agent["end_phrases"]):
             self.session.live_agent = None
             return Reply("LiveAgentExited", [_text(_fill(self.agent["exited"], names))])
-        if state["state"] == "waiting":
+        if state["state"] == "queued":
             remaining = float(self.agent["join_after_seconds"]) - (self.now - float(state["since"]))
             if remaining > 0:
-                update = _fill(self.agent["waiting_update"], {"seconds": math.ceil(remaining)})
+                update = _fill(self.agent["queue_update"], {"seconds": math.ceil(remaining)})
                 return Reply("LiveAgentWaitingUpdate", [_text(update)])
             state["state"] = "joined"
             return Reply("LiveAgentJoined", [_text(_fill(self.agent["joined"], names))])
         if not text:
-            return Reply("LiveAgent", [])
-        replies: list[str] = self.agent["replies"]
+            return Reply(current_mode(self.session), [])
+        replies: list[Any] = self.agent["replies"]
         reply = replies[int(state["replies"]) % len(replies)]
+        reply = reply if isinstance(reply, dict) else {"text": reply, "mode": "LiveAgent"}
         state["replies"] = int(state["replies"]) + 1
-        return Reply("LiveAgent", [_text(reply)])
+        state["awaiting"] = reply["mode"] if reply["mode"] != "LiveAgent" else None
+        kind = "fileUpload" if reply["mode"] == "LiveAgentFileUpload" else "text"
+        return Reply(reply["mode"], [_text(reply["text"], kind)])
+
+    # -- session end ---------------------------------------------------------------------------------------------
+
+    def logout(self) -> Reply:
+        """Finish the session; the bot's end-of-session survey comes with the goodbye when it has one."""
+        self.session.ended, self.session.live_agent = True, None
+        goodbye = _text(self.messages["logout"])
+        survey = self.bot.get("survey")
+        if survey is None:
+            return Reply("Normal", [goodbye])
+        rating = {**_text(survey["text"], "survey"), "options": _choices(survey["options"])}
+        return Reply("EndSessionSurvey", [goodbye, rating])
 
 
 def _valid(field: dict[str, Any], value: Any) -> bool:
@@ -261,45 +323,42 @@ def _is_number(value: Any) -> bool:
     return True
 
 
-def respond(bot: dict[str, Any], session: Session, data: dict[str, Any], now: float) -> tuple[Reply, str | None]:
-    """The reply to one request, and what the user said (for the history; None when nothing was said).
+def _said(reply: Reply, said: str | None) -> Reply:
+    reply.said = said
+    return reply
+
+
+def respond(bot: dict[str, Any], session: Session, request: UserRequest, now: float) -> Reply:
+    """The reply to one request (what the user said is kept in `Reply.said` for the history).
 
     Precedence: isReset, isLogout, a history-only request, a live agent's turn, isStartOver, isGoBack, a form
     submit (followUpData), a clicked option (followUpId), typed text, and the greeting for an empty request.
     """
-    if data.get("isReset"):
-        return Reply("Normal", [_text(bot["messages"]["reset"])]), None
-    if data.get("isLogout"):
-        session.ended, session.live_agent = True, None
-        return Reply("Normal", [_text(bot["messages"]["logout"])]), None
-    dialogue = _Dialogue(bot, session, now)
-    raw = data.get("text")
-    text = raw.strip() if isinstance(raw, str) else ""
-    kinds = ("followUpId", "followUpData", "isStartOver", "isGoBack")
-    if data.get("needsSessionHistory") and not text and not any(data.get(kind) for kind in kinds):
-        return Reply(current_mode(session), []), None
+    if request.reset:
+        return Reply("Normal", [_text(bot["messages"]["reset"])])
+    dialogue = _Dialogue(bot, session, request, now)
+    if request.logout:
+        return dialogue.logout()
+    if request.history_only:
+        return Reply(current_mode(session), [])
+    clicked = _option_text(bot, request.follow_up_id) if request.follow_up_id else None
     if session.live_agent is not None:
-        follow_up = data.get("followUpId")
-        clicked = _option_text(bot, follow_up) if isinstance(follow_up, str) and follow_up else None
-        return dialogue.with_agent(text), text or clicked
-    if data.get("isStartOver"):
-        return dialogue.start_over(), "Start over"
-    if data.get("isGoBack"):
-        return dialogue.go_back(), "Go back"
-    if isinstance(data.get("followUpData"), dict):
-        return dialogue.submit(data["followUpData"]), "(form submitted)"
-    if isinstance(data.get("followUpId"), str) and data["followUpId"]:
-        return dialogue.choose(data["followUpId"]), _option_text(bot, data["followUpId"])
-    if text:
-        return dialogue.say(text), text
-    return Reply("Normal", [_text(bot["messages"]["greeting"])]), None
+        return _said(dialogue.with_agent(request.text), request.text or clicked)
+    if request.start_over:
+        return _said(dialogue.start_over(), "Start over")
+    if request.go_back:
+        return _said(dialogue.go_back(), "Go back")
+    if request.follow_up_data is not None:
+        return _said(dialogue.submit(request.follow_up_data), "(form submitted)")
+    if request.follow_up_id:
+        return _said(dialogue.choose(request.follow_up_id), clicked)
+    if request.text:
+        return _said(dialogue.say(request.text), request.text)
+    return Reply("Normal", [_text(bot["messages"]["greeting"])])
 
 
 def _option_text(bot: dict[str, Any], follow_up_id: str) -> str:
     """The label of the option a user clicked (its id when unknown)."""
-    if follow_up_id == bot["live_agent"]["button"]["id"]:
-        return str(bot["live_agent"]["button"]["text"])
-    for choice_id, choice, _, _ in options_of(bot):
-        if choice_id == follow_up_id and "text" in choice:
-            return str(choice["text"])
-    return follow_up_id
+    choices = [bot["live_agent"]["button"], *bot.get("survey", {}).get("options", [])]
+    choices += [choice for _, choice, _, _ in options_of(bot) if "text" in choice]
+    return str(next((choice["text"] for choice in choices if choice["id"] == follow_up_id), follow_up_id))

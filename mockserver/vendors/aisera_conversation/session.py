@@ -10,22 +10,14 @@ from typing import Any
 from mockserver.store import Store
 from mockserver.vendors.aisera_conversation.fixture import CONFIG, SPEC
 
-__all__ = ["SESSIONS", "Session", "load", "save", "user_of"]
+__all__ = ["SESSIONS", "Session", "load", "save"]
 
 SESSIONS = f"{SPEC}/sessions"
 HISTORY_LIMIT = 200
 """Turns kept per session (the oldest are dropped first)."""
+DEFAULT_TIMEOUT_SECONDS = 1800.0
 _NAMESPACE = uuid.UUID("9b1f3a6e-5c2d-4e8f-a7b0-3d6c9e1f2a4b")
 """Session ids are name-based UUIDs (channel, user, session number): the same conversation gives the same ids."""
-
-
-def user_of(body: dict[str, Any]) -> str:
-    """The end user a request speaks for: `userId`, its lower-case spelling `userid`, or `userEmail`."""
-    for key in ("userId", "userid", "userEmail"):
-        value = body.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return "anonymous"
 
 
 @dataclass
@@ -43,7 +35,7 @@ class Session:
     flow: dict[str, Any] | None = None
     """`{workflow, trail: [step ids], values: {form field: value}, done}` of the latest workflow."""
     live_agent: dict[str, Any] | None = None
-    """`{state: waiting | joined, since, replies}` while a live agent is involved."""
+    """`{state: queued | joined, since, replies, awaiting}` while a live agent is involved."""
     history: list[dict[str, Any]] = field(default_factory=list)
     ended: bool = False
 
@@ -68,19 +60,19 @@ class Session:
         del self.history[:-HISTORY_LIMIT]
 
 
-def load(store: Store, channel: dict[str, Any], user: str, now: float, now_iso: str) -> Session:
+async def load(store: Store, channel: dict[str, Any], user: str, now: float, now_iso: str) -> Session:
     """The user's current session, or a new one after logout or inactivity."""
-    data = store.get(SESSIONS, f"{channel['channel_id']}:{user}")
+    data = await store.get(SESSIONS, f"{channel['channel_id']}:{user}")
     if data is None:
         return Session.start(channel["channel_id"], channel["name"], user, 1, now, now_iso)
     session = Session(**data)
-    timeout = float((store.get(*CONFIG) or {}).get("timeoutSeconds", 1800))
+    timeout = float((await store.get(*CONFIG) or {}).get("timeoutSeconds", DEFAULT_TIMEOUT_SECONDS))
     if session.ended or now - session.last_activity > timeout:
         return session.renew(now, now_iso)
     return session
 
 
-def save(store: Store, session: Session, now: float) -> None:
+async def save(store: Store, session: Session, now: float) -> None:
     """Store the session after a request."""
     session.last_activity = now
-    store.put(SESSIONS, session.key, dataclasses.asdict(session))
+    await store.put(SESSIONS, session.key, dataclasses.asdict(session))

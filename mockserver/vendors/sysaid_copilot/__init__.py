@@ -1,18 +1,19 @@
 """SysAid Copilot: cookie login mapped to organizations, chats with streaming, escalation through long operations,
 the fromEmail callback, datasets with records and documents, monitoring and the admin assist endpoints.
 
-The behaviour follows seed 001 and the contract's assumptions; each module holds one part:
+The behaviour follows the "SysAid Copilot REST API Guide" and the contract's assumptions; each module holds one part:
 
-- `session`: the login middleware (cookies + `x-sysaid-hostname` -> user and organization);
+- `session`: the login middleware (cookies + `x-sysaid-hostname` -> user and organization, `x-admin-only`);
+- `refusals`: the answers operations document for callers not logged in or not admins (`x-refusals`), and faults;
+- `replies`: the `{status, ...}` envelopes, plain-text errors and `error_body`;
 - `org`: health, server details, login and organization configuration;
 - `chats`, `knowledge`, `streams`: chat threads, deterministic answers, SSE and polled streams;
 - `long_operations`: escalation to a service request; `email`: the fromEmail chat and its callback;
 - `datasets`, `records`, `documents`, `processing`, `queries`: datasets, their records and document items,
-  simulated processing and the shared query paging;
+  simulated processing and the shared query paging (with a linear-time SQL `LIKE`);
 - `monitor`: chat monitoring and verified answers; `assist`: summaries, feedback and category suggestions;
-- `routing`: integer path parameters routed so that malformed ids get the contract's 400;
-- `fixture_schema`, `fixture`, `model`, `replies`, `background`: fixture schema and loading, stored model,
-  envelopes, background tasks.
+- `fixture_schema`, `fixture`, `model`, `background`: fixture schema, checks and loading, stored model, background
+  tasks.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from mockserver.vendors.sysaid_copilot.documents import (
     upload_document,
 )
 from mockserver.vendors.sysaid_copilot.email import start_chat_from_email
-from mockserver.vendors.sysaid_copilot.fixture import seed
+from mockserver.vendors.sysaid_copilot.fixture import seed, validate_fixture
 from mockserver.vendors.sysaid_copilot.fixture_schema import FIXTURE_SCHEMA
 from mockserver.vendors.sysaid_copilot.long_operations import create_sr_from_chat, get_long_operation
 from mockserver.vendors.sysaid_copilot.model import SPEC
@@ -53,8 +54,8 @@ from mockserver.vendors.sysaid_copilot.records import (
     query_dataset_records,
     update_dataset_record,
 )
+from mockserver.vendors.sysaid_copilot.refusals import fault_reasons, refine
 from mockserver.vendors.sysaid_copilot.replies import error_body
-from mockserver.vendors.sysaid_copilot.routing import prepare_contract
 from mockserver.vendors.sysaid_copilot.session import SECURITY
 from mockserver.vendors.sysaid_copilot.streams import get_chat_stream_messages, stream_chat
 
@@ -72,6 +73,7 @@ __all__ = [
     "delete_document",
     "download_document",
     "error_body",
+    "fault_reasons",
     "get_chat",
     "get_chat_stream_messages",
     "get_dataset",
@@ -81,11 +83,11 @@ __all__ = [
     "list_chats",
     "list_datasets",
     "login_user",
-    "prepare_contract",
     "query_dataset_records",
     "query_documents",
     "query_monitor_records",
     "rate_chat",
+    "refine",
     "resolve_chat",
     "seed",
     "start_chat",
@@ -99,4 +101,5 @@ __all__ = [
     "update_monitor_record",
     "update_org",
     "upload_document",
+    "validate_fixture",
 ]

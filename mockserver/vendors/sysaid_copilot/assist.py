@@ -2,12 +2,15 @@
 categorization (`POST /api/sr/suggest_category_for_text`).
 
 Summaries come from the organization's service requests (fixture SRs and those created by escalation); errors are
-the seed's plain-text 400s. Category suggestions are deterministic: the fixture category of the requested `srType`
-whose keywords occur most often in the text (the first one when none does, with a low similarity).
+the guide's plain-text 400s ("Error in summarizeSR: ..."; the not-logged-in, not-admin and missing-field answers
+come from the contract's `x-refusals`). Category suggestions are deterministic: the fixture category of the
+requested `srType` whose keywords occur most often in the text (the first one when none does, with a low
+similarity).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -16,49 +19,63 @@ from starlette.responses import Response
 
 from mockserver.runtime import runtime
 from mockserver.vendors.sysaid_copilot.knowledge import matches
-from mockserver.vendors.sysaid_copilot.model import FEEDBACK, ORGS, SERVICE_REQUESTS, now_iso, sr_key
-from mockserver.vendors.sysaid_copilot.replies import FEEDBACK_MISSING, JSON, NOT_ADMIN, Reply, ok, refuse, text
+from mockserver.vendors.sysaid_copilot.model import (
+    FEEDBACK,
+    ORGS,
+    SERVICE_REQUESTS,
+    component,
+    enum_names,
+    now_iso,
+    sr_key,
+)
+from mockserver.vendors.sysaid_copilot.replies import JSON, Reply, ok, refuse, text
 from mockserver.vendors.sysaid_copilot.session import caller
 
 __all__ = ["submit_summary_feedback", "suggest_category_for_text", "suggested_title", "summarize_sr"]
 
-DEFAULT_SUMMARY = "Summary is not available"
-REQUEST_SR_TYPE = 10
 MAX_TITLE = 80
-FEEDBACK_FIELDS = ("accountId", "feedback", "userId", "srId")
+SUMMARY_ERROR = "Error in summarizeSR: "
+"""The guide's prefix of every `GET /summarize/{srid}` error."""
+
+
+@functools.cache
+def _feedback_schema() -> tuple[tuple[str, ...], str]:
+    """The required fields of `POST /feedback` and the `summary` default ("Summary is not available")."""
+    schema = component("SummaryFeedback")
+    return tuple(schema["required"]), str(schema["properties"]["summary"]["default"])
+
+
+@functools.cache
+def _summary_fields() -> tuple[str, ...]:
+    """The fields of a summary besides its `id` (the contract's `SrSummary`)."""
+    return tuple(name for name in component("SrSummary")["required"] if name != "id")
 
 
 async def summarize_sr(srid: str) -> Reply:
     """`GET /summarize/{srid}` (admin): summary, sentiment, sentiment texts and title of a service request."""
     user = caller()
-    if not user.is_admin:
-        return text(f"Error in summarizeSR: {NOT_ADMIN}", 400)
-    sr = (
-        runtime().store.get(SERVICE_REQUESTS, sr_key(user.org, int(srid)))
-        if srid.isascii() and srid.isdigit()
-        else None
-    )
+    store = runtime().store
+    sr = await store.get(SERVICE_REQUESTS, sr_key(user.org, int(srid))) if srid.isascii() and srid.isdigit() else None
     if sr is None:
-        return text(f"Error in summarizeSR: Service request {srid[:60]} not found", 400)
-    fields = ("summary", "sentiment", "sentimentTextList", "title")
-    return {"id": str(sr["srId"]), **{key: sr[key] for key in fields}}, 200, JSON
+        return text(f"{SUMMARY_ERROR}Service request {srid[:60]} not found", 400)
+    return {"id": str(sr["srId"]), **{key: sr[key] for key in _summary_fields()}}, 200, JSON
 
 
-async def submit_summary_feedback(body: dict[str, Any]) -> Reply | Response:
-    """`POST /feedback` (admin): store the feedback; HTTP 200 without a body."""
+async def submit_summary_feedback(body: dict[str, Any]) -> Response:
+    """`POST /feedback` (admin): store the feedback; HTTP 200 without a body. Missing or empty fields never get
+    here: the contract's `minLength` refuses them with the documented `missingField` answer."""
     user = caller()
-    if not user.is_admin or any(not body[key] for key in FEEDBACK_FIELDS):
-        return text(FEEDBACK_MISSING, 400)
+    required, default_summary = _feedback_schema()
     feedback_id = str(uuid.uuid4())
-    runtime().store.put(
+    await runtime().store.put(
         FEEDBACK,
         feedback_id,
         {
             "id": feedback_id,
             "org": user.org,
             "username": user.username,
-            **{key: body[key] for key in FEEDBACK_FIELDS},
-            "summary": body.get("summary", DEFAULT_SUMMARY),
+            **{key: body[key] for key in required},
+            "summary": body.get("summary", default_summary),
             "createdAt": now_iso(),
         },
     )
@@ -80,9 +97,8 @@ async def suggest_category_for_text(body: dict[str, Any]) -> Reply:
     description, sr_type = body["text"], body["srType"]
     if not description:
         return refuse("text not provided")
-    categories = [
-        c for c in (runtime().store.get(ORGS, user.org) or {}).get("categories", []) if c["srType"] == sr_type
-    ]
+    organization = await runtime().store.get(ORGS, user.org) or {}
+    categories = [c for c in organization.get("categories", []) if c["srType"] == sr_type]
     if not categories:
         return refuse(f"No service request categories are defined for srType {sr_type}")
     best, best_hits = categories[0], 0
@@ -92,5 +108,6 @@ async def suggest_category_for_text(body: dict[str, Any]) -> Reply:
             best, best_hits = candidate, hits
     similarity = round(0.3 + 0.65 * best_hits / max(1, len(best["keywords"])), 4)
     category = {**best["category"], "srType": sr_type, "similarity": similarity}
-    template = category["request_template"] if sr_type == REQUEST_SR_TYPE else category["incident_template"]
+    is_request = sr_type == enum_names("SrType")["REQUEST"]
+    template = category["request_template"] if is_request else category["incident_template"]
     return ok(category=category, template=template, srType=sr_type, title=suggested_title(description), updateInfo=[])

@@ -1,4 +1,4 @@
-"""Work the service goes on with after answering: tasks kept referenced in the runtime until they finish."""
+"""Work the service goes on with after answering, run by the runtime (kept referenced until it finishes)."""
 
 from __future__ import annotations
 
@@ -14,16 +14,14 @@ __all__ = ["spawn"]
 log = logging.getLogger("mockserver.sysaid_copilot")
 
 
-def spawn(work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-    """Run `work` in the background; a failure is logged (the request that started it has been answered)."""
-    tasks = runtime().background
-    task = asyncio.get_running_loop().create_task(work, name=f"sysaid-copilot:{name}")
-    tasks.add(task)
+async def _logged(work: Coroutine[Any, Any, None], name: str) -> None:
+    """Run `work`; a failure is logged with the task's name (the request that started it has been answered)."""
+    try:
+        await work
+    except Exception:
+        log.exception("background task sysaid-copilot:%s failed", name)
 
-    def finished(done: asyncio.Task[None]) -> None:
-        tasks.discard(done)
-        if not done.cancelled() and done.exception() is not None:
-            log.error("background task %s failed", done.get_name(), exc_info=done.exception())
 
-    task.add_done_callback(finished)
-    return task
+def spawn(work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[Any]:
+    """Run `work` in the background through `runtime().spawn`, logging a failure instead of losing it."""
+    return runtime().spawn(_logged(work, name))

@@ -32,14 +32,14 @@ __all__ = [
 ]
 
 RECENT_CHATS = 50
-"""`GET /api/chat` lists the most recent threads, newest first (the seed says "recent" without a number)."""
+"""`GET /api/chat` lists the most recent threads, newest first (the guide says "recent" without a number)."""
 SR_CLOSED = "Closed - AI"
-"""The SR status the AI Emailbot's "Issue Resolved" sets (vendor-facts 2.1)."""
+"""The SR status the AI Emailbot's "Issue Resolved" sets (SysAid documentation, "AI Emailbot")."""
 
 
-def find_chat(chatuid: str, user: Caller, *, read: bool = False) -> tuple[dict[str, Any] | None, str]:
-    """The caller's thread, or None and the seed's error message; `read` lets administrators see others' threads."""
-    chat = runtime().store.get(CHATS, chatuid.lower())
+async def find_chat(chatuid: str, user: Caller, *, read: bool = False) -> tuple[dict[str, Any] | None, str]:
+    """The caller's thread, or None and the guide's error message; `read` lets administrators see others' threads."""
+    chat = await runtime().store.get(CHATS, chatuid.lower())
     if chat is None or chat["org"] != user.org:
         return None, "Chat not found"
     if chat["username"] != user.username and not (read and user.is_admin):
@@ -47,10 +47,11 @@ def find_chat(chatuid: str, user: Caller, *, read: bool = False) -> tuple[dict[s
     return chat, ""
 
 
-def add_exchange(chat: dict[str, Any], question: str, answer: Answer) -> dict[str, Any]:
-    """Append a question and its answer to a thread (the caller stores it)."""
+def add_exchange(chat: dict[str, Any], question: str, answer: Answer, conf: dict[str, Any]) -> dict[str, Any]:
+    """Append a question and its answer to a thread (the caller stores it); "No Answer" shows the organization's
+    `errorMessage` (`conf` is its `orgConf`)."""
     created = now_iso()
-    content = answer.content if answer.content is not None else org_conf(chat["org"]).get("errorMessage") or NO_ANSWER
+    content = answer.content if answer.content is not None else conf.get("errorMessage") or NO_ANSWER
     chat["messages"].append({"role": "user", "content": question, "createdAt": created, "info": ""})
     chat["messages"].append(
         {
@@ -91,29 +92,30 @@ async def start_chat(body: dict[str, Any]) -> Reply:
         return refuse("text not provided")
     store = runtime().store
     chatuid = str(body.get("chatuid") or uuid.uuid4()).lower()
-    answer = answer_for(user.org, question)
-    with store.transaction():
-        if store.get(CHATS, chatuid) is None:
+    answer = await answer_for(user.org, question)
+    conf = await org_conf(user.org)
+    async with store.transaction():
+        if await store.get(CHATS, chatuid) is None:
             chat = new_chat(chatuid, user, question)
         else:
-            found, error = find_chat(chatuid, user)
+            found, error = await find_chat(chatuid, user)
             if found is None:
                 return refuse("Chat belongs to another user" if error == "Chat not found" else error)
             chat = found
-        store.put(CHATS, chatuid, add_exchange(chat, question, answer))
+        await store.put(CHATS, chatuid, add_exchange(chat, question, answer, conf))
     if body.get("stream"):
-        sid = open_stream(chat, answer.content)
+        sid = await open_stream(chat, answer.content)
         return {"status": "stream", "sid": sid, "chatuid": chatuid}, 200, JSON
     if answer.content is None:
         return refuse(NO_ANSWER, chatuid=chatuid)
-    extra = {"system": system_info(user.org, answer)} if user.is_admin else {}
+    extra = {"system": system_info(conf, answer)} if user.is_admin else {}
     return ok(response=answer.content, chatuid=chatuid, **extra)
 
 
 async def get_chat(chatuid: str) -> Reply:
     """`GET /api/chat/{chatuid}`: the thread's messages; `info` only for administrators."""
     user = caller()
-    chat, error = find_chat(chatuid, user, read=True)
+    chat, error = await find_chat(chatuid, user, read=True)
     if chat is None:
         return refuse(error)
     fields = ("role", "content", "createdAt", "info") if user.is_admin else ("role", "content", "createdAt")
@@ -124,7 +126,7 @@ async def list_chats(username: str | None = None) -> Reply:
     """`GET /api/chat`: the caller's recent threads; an administrator may name another user of the organization."""
     user = caller()
     owner = username if username and user.is_admin else user.username
-    chats = runtime().store.find(CHATS, org=user.org, username=owner)
+    chats = await runtime().store.find(CHATS, org=user.org, username=owner)
     chats.sort(key=lambda chat: chat["updatedAt"], reverse=True)
     return ok(chats=[{"chatuid": chat["chatuid"], "summary": chat["summary"]} for chat in chats[:RECENT_CHATS]])
 
@@ -133,12 +135,12 @@ async def delete_chat(chatuid: str) -> Reply:
     """`DELETE /api/chat/{chatuid}`: remove the thread with its messages, monitor items and streams."""
     user = caller()
     store = runtime().store
-    with store.transaction():
-        chat, error = find_chat(chatuid, user)
+    async with store.transaction():
+        chat, error = await find_chat(chatuid, user)
         if chat is None:
             return refuse(error)
-        store.delete(CHATS, chat["chatuid"])
-        store.delete_where(STREAMS, chatuid=chat["chatuid"])
+        await store.delete(CHATS, chat["chatuid"])
+        await store.delete_where(STREAMS, chatuid=chat["chatuid"])
     return ok()
 
 
@@ -147,8 +149,8 @@ async def rate_chat(body: dict[str, Any]) -> Reply:
     user = caller()
     store = runtime().store
     index = body["index"]
-    with store.transaction():
-        chat, error = find_chat(body["chatuid"], user)
+    async with store.transaction():
+        chat, error = await find_chat(body["chatuid"], user)
         if chat is None:
             return refuse(error)
         if index >= len(chat["messages"]):
@@ -157,7 +159,7 @@ async def rate_chat(body: dict[str, Any]) -> Reply:
         if message["role"] != "assistant":
             return refuse(f"Message {index} is not an answer: only assistant messages can be rated")
         message.update(rate=body["rate"], ratedAt=now_iso())
-        store.put(CHATS, chat["chatuid"], chat)
+        await store.put(CHATS, chat["chatuid"], chat)
     return ok()
 
 
@@ -165,12 +167,12 @@ async def resolve_chat(body: dict[str, Any]) -> Reply:
     """`POST /api/chat/resolve`: mark the thread resolved and close its service request, if it has one."""
     user = caller()
     store = runtime().store
-    with store.transaction():
-        chat, error = find_chat(body["chatuid"], user)
+    async with store.transaction():
+        chat, error = await find_chat(body["chatuid"], user)
         if chat is None:
             return refuse(error)
-        sr = store.get(SERVICE_REQUESTS, sr_key(user.org, chat["srId"])) if chat.get("srId") is not None else None
+        sr = await store.get(SERVICE_REQUESTS, sr_key(user.org, chat["srId"])) if chat.get("srId") is not None else None
         if sr is not None:
-            store.put(SERVICE_REQUESTS, sr_key(user.org, sr["srId"]), {**sr, "status": SR_CLOSED, "closed": True})
-        store.put(CHATS, chat["chatuid"], {**chat, "resolved": True, "resolvedAt": now_iso()})
+            await store.put(SERVICE_REQUESTS, sr_key(user.org, sr["srId"]), {**sr, "status": SR_CLOSED, "closed": True})
+        await store.put(CHATS, chat["chatuid"], {**chat, "resolved": True, "resolvedAt": now_iso()})
     return ok()

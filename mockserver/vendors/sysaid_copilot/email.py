@@ -35,11 +35,11 @@ async def start_chat_from_email(body: dict[str, Any]) -> Reply:
     """`POST /api/chat/fromEmail`: check the account and SR, answer "Chat started", continue in the background."""
     user = caller()
     store = runtime().store
-    org = store.get(ORGS, user.org) or {}
+    org = await store.get(ORGS, user.org) or {}
     account_id, sr_id = body["accountId"], body["srId"]
     if account_id != org.get("accountId"):
         return refuse(f"Account {account_id[:100]!r} is not the SysAid account of {org.get('hostname')}")
-    sr = store.get(SERVICE_REQUESTS, sr_key(user.org, sr_id))
+    sr = await store.get(SERVICE_REQUESTS, sr_key(user.org, sr_id))
     if sr is None:
         return refuse(f"Service request {sr_id} not found")
     if sr["closed"]:
@@ -52,12 +52,13 @@ async def _continue_chat(org: str, sr_id: int) -> None:
     """Answer the SR's email in a new thread of its requester, then notify the SysAid server."""
     rt = runtime()
     await asyncio.sleep(rt.settings.background_delay_seconds)
-    with rt.store.transaction():
-        sr = rt.store.get(SERVICE_REQUESTS, sr_key(org, sr_id))
-        if sr is None:
-            return
-        question = f"{sr['title']}\n{sr['description']}"
-        answer = answer_for(org, question)
+    sr = await rt.store.get(SERVICE_REQUESTS, sr_key(org, sr_id))
+    if sr is None:
+        return
+    question = f"{sr['title']}\n{sr['description']}"
+    answer = await answer_for(org, question)
+    organization = await rt.store.get(ORGS, org) or {}
+    async with rt.store.transaction():
         chatuid = str(uuid.uuid4())
         created = now_iso()
         chat = {
@@ -72,11 +73,10 @@ async def _continue_chat(org: str, sr_id: int) -> None:
             "messages": [],
             "origin": "email",
         }
-        rt.store.put(CHATS, chatuid, add_exchange(chat, question, answer))
-        rt.store.put(SERVICE_REQUESTS, sr_key(org, sr_id), {**sr, "chatuid": chatuid})
-        account = (rt.store.get(ORGS, org) or {}).get("accountId")
+        await rt.store.put(CHATS, chatuid, add_exchange(chat, question, answer, organization.get("orgConf", {})))
+        await rt.store.update(SERVICE_REQUESTS, sr_key(org, sr_id), {"chatuid": chatuid})
     payload = {
-        "accountId": account,
+        "accountId": organization.get("accountId"),
         "srId": sr_id,
         "chatuid": chatuid,
         "status": "answered" if answer.content is not None else "no-answer",

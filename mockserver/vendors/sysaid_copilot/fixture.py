@@ -1,14 +1,17 @@
-"""How SysAid Copilot's fixture file (schema in `fixture_schema.py`) is loaded into the store.
+"""How SysAid Copilot's fixture file (schema in `fixture_schema.py`) is checked and loaded into the store.
 
 One entry per organization (a SysAid account reached through its `x-sysaid-hostname`): its configuration
 (`orgConf`), users and their `JSESSIONID` sessions, the knowledge chats answer from, SR categories, service
 requests, and optional chats, streams, long operations and datasets (with records and documents) that the contract's
-examples address.
+examples and the guide's sample requests address. `validate_fixture` checks what the JSON Schema cannot (unique
+ids, references between entries) before anything is replaced; `seed` then only writes. Session cookies and stream
+ids are stored under their digest.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -26,76 +29,119 @@ from mockserver.vendors.sysaid_copilot.model import (
     SESSIONS,
     SPEC,
     STREAMS,
+    component,
+    default_record_status,
+    digest,
     format_time,
+    item_key,
     parse_time,
     sr_key,
 )
 from mockserver.vendors.sysaid_copilot.streams import stream_document
 
-__all__ = ["seed"]
+__all__ = ["seed", "validate_fixture"]
+
+_CREATED = "2024-07-01T08:00:00.000Z"
+"""Creation time of fixture records and items (the fixture gives none)."""
 
 
 def _fail(org: str, message: str) -> FixtureError:
     return FixtureError(f"{SPEC}: organization {org!r}: {message}")
 
 
-def _unique(store: Store, collection: str, key: str, org: str, what: str) -> None:
-    if store.get(collection, key) is not None:
-        raise _fail(org, f"{what} {key!r} is used twice")
+class _Unique:
+    """Remembers keys across the whole fixture and refuses one used twice."""
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[str, str]] = set()
+
+    def check(self, org: str, what: str, key: object, shown: str | None = None) -> None:
+        """Refuse a key seen before; `shown` names it in the error instead of the key (a credential, say)."""
+        if (what, str(key)) in self.seen:
+            raise _fail(org, f"{what} {shown or repr(str(key))} is used twice")
+        self.seen.add((what, str(key)))
 
 
-def seed(store: Store, fixture: dict[str, Any]) -> None:
-    """Load every organization with its users, knowledge, SRs, chats, datasets and documents."""
-    highest = {"dataset": 0, "record": 0, "item": 0, "sr": 0}
-    hostnames: set[str] = set()
-    for org, data in fixture["organizations"].items():
-        hostname = data["hostname"].lower()
-        if hostname in hostnames:
-            raise _fail(org, f"hostname {hostname!r} is used by another organization")
-        hostnames.add(hostname)
-        store.put(
-            ORGS,
-            org,
-            {
-                "org": org,
-                "hostname": hostname,
-                "accountId": data["accountId"],
-                "orgConf": data["orgConf"],
-                "knowledge": data["knowledge"],
-                "categories": data["categories"],
-            },
-        )
-        usernames = set()
+def _organizations(fixture: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    yield from fixture["organizations"].items()
+
+
+def validate_fixture(fixture: dict[str, Any]) -> None:
+    """Unique hostnames, sessions and ids, and every reference (requester, chat, SR) to an entry that exists."""
+    unique = _Unique()
+    for org, data in _organizations(fixture):
+        unique.check(org, "hostname", data["hostname"].lower())
+        usernames = {user["username"] for user in data["users"]}
         for user in data["users"]:
-            _unique(store, SESSIONS, user["jsessionid"], org, "jsessionid")
-            usernames.add(user["username"])
-            fields = {key: user[key] for key in ("username", "fullname", "isAdministrator")}
-            store.put(SESSIONS, user["jsessionid"], {"org": org, **fields})
+            unique.check(org, "jsessionid", user["jsessionid"], shown=f"of user {user['username']!r}")
+        sr_ids = set()
         for sr in data["serviceRequests"]:
             if sr["requester"] not in usernames:
                 raise _fail(org, f"SR {sr['srId']} names unknown requester {sr['requester']!r}")
-            store.put(SERVICE_REQUESTS, sr_key(org, sr["srId"]), {"org": org, "closed": False, **sr})
-            highest["sr"] = max(highest["sr"], sr["srId"])
+            unique.check(org, "SR id", f"{org}:{sr['srId']}")
+            sr_ids.add(sr["srId"])
+        chats = {}
         for chat in data.get("chats", []):
             if chat["username"] not in usernames:
                 raise _fail(org, f"chat {chat['chatuid']} names unknown user {chat['username']!r}")
-            _unique(store, CHATS, chat["chatuid"], org, "chatuid")
-            store.put(CHATS, chat["chatuid"], _chat(org, chat))
+            if parse_time(chat["createdAt"]) is None:
+                raise _fail(
+                    org, f"chat {chat['chatuid']}: createdAt {chat['createdAt']!r} is not an RFC 3339 date-time"
+                )
+            unique.check(org, "chatuid", chat["chatuid"].lower())
+            chats[chat["chatuid"].lower()] = chat
         for stream in data.get("streams", []):
-            _seed_stream(store, org, stream)
+            chat = chats.get(stream["chatuid"].lower())
+            if chat is None:
+                raise _fail(org, f"stream {stream['sid']!r} names unknown chat {stream['chatuid']}")
+            if not any(message["role"] == "assistant" for message in chat["messages"]):
+                raise _fail(org, f"stream {stream['sid']!r}: chat {stream['chatuid']} has no answer to stream")
+            unique.check(org, "sid", stream["sid"])
         for operation in data.get("longOperations", []):
-            _seed_long_operation(store, org, operation)
+            if operation["chatuid"].lower() not in chats or operation["srId"] not in sr_ids:
+                raise _fail(org, f"long operation {operation['id']} names an unknown chat or SR")
+            unique.check(org, "long operation id", operation["id"].lower())
         for dataset in data.get("datasets", []):
-            _seed_dataset(store, org, dataset, highest)
+            unique.check(org, "dataset id", dataset["id"])
+            for record in dataset.get("records", []):
+                unique.check(org, "record id", record["id"])
+            for item in dataset.get("items", []):
+                unique.check(org, "item id", item_key(dataset["id"], item["id"]))
+
+
+async def seed(store: Store, fixture: dict[str, Any]) -> None:
+    """Load every organization with its users, knowledge, SRs, chats, datasets and documents (already validated)."""
+    highest = {"dataset": 0, "record": 0, "item": 0, "sr": 0}
+    for org, data in _organizations(fixture):
+        organization = {key: data[key] for key in ("accountId", "orgConf", "knowledge", "categories")}
+        await store.put(ORGS, org, {"org": org, "hostname": data["hostname"].lower(), **organization})
+        for user in data["users"]:
+            fields = {key: user[key] for key in ("username", "fullname", "isAdministrator")}
+            await store.put(SESSIONS, digest(user["jsessionid"]), {"org": org, **fields})
+        for sr in data["serviceRequests"]:
+            await store.put(SERVICE_REQUESTS, sr_key(org, sr["srId"]), {"org": org, "closed": False, **sr})
+            highest["sr"] = max(highest["sr"], sr["srId"])
+        chats = {chat["chatuid"].lower(): _chat(org, chat) for chat in data.get("chats", [])}
+        for chatuid, chat in chats.items():
+            await store.put(CHATS, chatuid, chat)
+        for stream in data.get("streams", []):
+            chat = chats[stream["chatuid"].lower()]
+            answer = next(m for m in reversed(chat["messages"]) if m["role"] == "assistant")
+            content = answer["content"] if answer["answered"] else None
+            recording = stream_document(stream["sid"], chat, content, created=chat["updatedAt"], expires_at=None)
+            await store.put(STREAMS, digest(stream["sid"]), recording)
+        for operation in data.get("longOperations", []):
+            await store.put(LONG_OPERATIONS, operation["id"].lower(), _long_operation(org, operation, chats))
+        for dataset in data.get("datasets", []):
+            await _seed_dataset(store, org, dataset, highest)
     for kind, value in highest.items():
-        store.increment(f"{SPEC}/{kind}-id", value)
+        await store.increment(f"{SPEC}/{kind}-id", value)
 
 
 def _chat(org: str, chat: dict[str, Any]) -> dict[str, Any]:
     """A fixture chat as stored: messages one second apart, assistant messages with their monitor fields."""
     started = parse_time(chat["createdAt"])
-    if started is None:
-        raise _fail(org, f"chat {chat['chatuid']}: createdAt {chat['createdAt']!r} is not an RFC 3339 date-time")
+    assert started is not None  # validate_fixture checked it
     messages = []
     for index, message in enumerate(chat["messages"]):
         created = format_time(started + timedelta(seconds=index))
@@ -115,7 +161,7 @@ def _chat(org: str, chat: dict[str, Any]) -> dict[str, Any]:
         messages.append(stored)
     first = next((m["content"] for m in chat["messages"] if m["role"] == "user"), chat["messages"][0]["content"])
     return {
-        "chatuid": chat["chatuid"],
+        "chatuid": chat["chatuid"].lower(),
         "org": org,
         "username": chat["username"],
         "summary": first[:100],
@@ -127,55 +173,31 @@ def _chat(org: str, chat: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _seed_stream(store: Store, org: str, stream: dict[str, Any]) -> None:
-    chat = store.get(CHATS, stream["chatuid"])
-    if chat is None or chat["org"] != org:
-        raise _fail(org, f"stream {stream['sid']!r} names unknown chat {stream['chatuid']}")
-    answer = next((m for m in reversed(chat["messages"]) if m["role"] == "assistant"), None)
-    if answer is None:
-        raise _fail(org, f"stream {stream['sid']!r}: chat {stream['chatuid']} has no answer to stream")
-    _unique(store, STREAMS, stream["sid"], org, "sid")
-    content = answer["content"] if answer["answered"] else None
-    store.put(
-        STREAMS,
-        stream["sid"],
-        stream_document(stream["sid"], chat, content, created=chat["updatedAt"], expires_at=None),
-    )
+def _long_operation(org: str, operation: dict[str, Any], chats: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A completed SR creation (the contract's example long-operation id)."""
+    chat = chats[operation["chatuid"].lower()]
+    return {
+        "id": operation["id"].lower(),
+        "org": org,
+        "username": chat["username"],
+        "chatuid": chat["chatuid"],
+        "kind": "createSr",
+        "startedAt": 0.0,
+        "polls": 1,
+        "srId": operation["srId"],
+    }
 
 
-def _seed_long_operation(store: Store, org: str, operation: dict[str, Any]) -> None:
-    chat = store.get(CHATS, operation["chatuid"])
-    if chat is None or chat["org"] != org or store.get(SERVICE_REQUESTS, sr_key(org, operation["srId"])) is None:
-        raise _fail(org, f"long operation {operation['id']} names an unknown chat or SR")
-    store.put(
-        LONG_OPERATIONS,
-        operation["id"].lower(),
-        {
-            "id": operation["id"].lower(),
-            "org": org,
-            "username": chat["username"],
-            "chatuid": chat["chatuid"],
-            "kind": "createSr",
-            "startedAt": 0.0,
-            "polls": 1,
-            "srId": operation["srId"],
-        },
-    )
-
-
-def _seed_dataset(store: Store, org: str, dataset: dict[str, Any], highest: dict[str, int]) -> None:
-    _unique(store, DATASETS, str(dataset["id"]), org, "dataset id")
+async def _seed_dataset(store: Store, org: str, dataset: dict[str, Any], highest: dict[str, int]) -> None:
     highest["dataset"] = max(highest["dataset"], dataset["id"])
     stored = {key: value for key, value in dataset.items() if key not in ("records", "items")}
     defaults = {"maxDistance": None, "gueranteeItems": None, "configuration": None}
     fetch = {"lastSucccessfulFetch": None, "lastFetchAttempt": None, "lastFetchError": None}
-    store.put(DATASETS, str(dataset["id"]), {**defaults, **stored, "org": org, "fetchStatus": fetch})
-    created = "2024-07-01T08:00:00.000Z"
+    await store.put(DATASETS, str(dataset["id"]), {**defaults, **stored, "org": org, "fetchStatus": fetch})
     for record in dataset.get("records", []):
-        _unique(store, RECORDS, str(record["id"]), org, "record id")
         highest["record"] = max(highest["record"], record["id"])
         updated_at = parse_time(record["resourceUpdatedAt"]) if "resourceUpdatedAt" in record else None
-        store.put(
+        await store.put(
             RECORDS,
             str(record["id"]),
             {
@@ -184,39 +206,45 @@ def _seed_dataset(store: Store, org: str, dataset: dict[str, Any], highest: dict
                 "org": org,
                 "text": record["text"],
                 "summary": record.get("summary"),
-                "status": record.get("status", "FETCHED"),
+                "status": record.get("status", default_record_status()),
                 "resourceLocator": record.get("resourceLocator"),
                 "resourceUpdatedAt": format_time(updated_at) if updated_at else None,
-                "createdAt": created,
-                "updatedAt": created,
+                "createdAt": _CREATED,
+                "updatedAt": _CREATED,
                 "isVerifiedAnswer": record.get("isVerifiedAnswer", False),
                 "item": None,
             },
         )
     for item in dataset.get("items", []):
-        _unique(store, ITEMS, str(item["id"]), org, "item id")
+        await _seed_item(store, org, dataset["id"], item)
         highest["item"] = max(highest["item"], item["id"])
-        file = item.get("file")
-        store.put(
-            ITEMS,
-            str(item["id"]),
-            {
-                "id": item["id"],
-                "dataset": dataset["id"],
-                "org": org,
-                "name": item["name"],
-                "itemType": item["itemType"],
-                "status": item["status"],
-                "statusMessage": item.get("statusMessage", "Processing document"),
-                "resourceLocator": item.get("resourceLocator", item["name"]),
-                "resourceUpdatedAt": created,
-                "maxLevels": 1,
-                "createdAt": created,
-                "updatedAt": created,
-                "file": {"filename": file["filename"], "size": len(file["content"].encode())} if file else None,
-                "doneAt": None,
-            },
-        )
-        if file:
-            encoded = base64.b64encode(file["content"].encode()).decode()
-            store.put(CONTENTS, str(item["id"]), {"item": item["id"], "org": org, "data": encoded})
+
+
+async def _seed_item(store: Store, org: str, dataset_id: int, item: dict[str, Any]) -> None:
+    file = item.get("file")
+    key = item_key(dataset_id, item["id"])
+    await store.put(
+        ITEMS,
+        key,
+        {
+            "id": item["id"],
+            "dataset": dataset_id,
+            "org": org,
+            "name": item["name"],
+            "itemType": item["itemType"],
+            "status": item["status"],
+            "statusMessage": item.get(
+                "statusMessage", component("DocumentCreate")["properties"]["statusMessage"]["default"]
+            ),
+            "resourceLocator": item.get("resourceLocator", item["name"]),
+            "resourceUpdatedAt": _CREATED,
+            "maxLevels": 1,
+            "createdAt": _CREATED,
+            "updatedAt": _CREATED,
+            "file": {"filename": file["filename"], "size": len(file["content"].encode())} if file else None,
+            "doneAt": None,
+        },
+    )
+    if file:
+        encoded = base64.b64encode(file["content"].encode()).decode()
+        await store.put(CONTENTS, key, {"dataset": dataset_id, "item": item["id"], "org": org, "data": encoded})

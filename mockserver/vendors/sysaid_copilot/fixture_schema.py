@@ -2,58 +2,39 @@
 
 One entry per organization (a SysAid account reached through its `x-sysaid-hostname`): its configuration
 (`orgConf`), users and their `JSESSIONID` sessions, the knowledge chats answer from, SR categories, service
-requests, and optional chats, streams, long operations and datasets (with records and documents).
+requests, and optional chats, streams, long operations and datasets (with records and documents). Field lists and
+enums the contract declares (`orgConf`, categories, item types and statuses, SR types) are read from it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mockserver.vendors.sysaid_copilot.model import component
+
 __all__ = ["FIXTURE_SCHEMA"]
 
-_UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_UUID = str(component("Uuid")["pattern"])
 _TEXT = {"type": "string", "minLength": 1}
 _STRINGS = {"type": "array", "items": _TEXT}
 _TIME = {"type": "string", "format": "date-time"}
+_SUGGESTED = ("srType", "similarity")
 
 
 def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": required, "additionalProperties": False, "properties": properties}
 
 
-_ORG_CONF = _object(
-    ["orgName", "srTimeRangeValue", "srTimeRangeUnit"],
-    {
-        **{
-            name: {"type": "string"}
-            for name in (
-                "orgName",
-                "logoURL",
-                "assistantName",
-                "chatSystemMessage",
-                "chatbotName",
-                "userRole",
-                "welcomeMessage",
-                "starterMessage",
-                "errorMessage",
-            )
-        },
-        "srTimeRangeValue": {"type": "integer", "minimum": 1, "maximum": 100},
-        "srTimeRangeUnit": {"enum": ["weeks", "months", "years"]},
-    },
-)
+def _enum(schema_name: str) -> dict[str, Any]:
+    return {"enum": list(component(schema_name)["enum"])}
+
+
+_ORG_CONF = _object(["orgName", "srTimeRangeValue", "srTimeRangeUnit"], dict(component("OrgUpdate")["properties"]))
+"""An organization's `orgConf`: the fields `POST /api/org` may change (the contract's `OrgUpdate`)."""
 _CATEGORY_FIELDS = {
-    "category_id": {"type": "integer"},
-    "problem_type": {"type": "string"},
-    "problem_sub_type": {"type": "string"},
-    "third_level_category": {"type": "string"},
-    "module_relevance": {"type": "integer"},
-    "first_level_key": {"type": "integer"},
-    "second_level_key": {"type": "integer"},
-    "third_level_key": {"type": "integer"},
-    "incident_template": {"type": "integer"},
-    "request_template": {"type": "integer"},
+    name: schema for name, schema in component("SuggestedCategory")["properties"].items() if name not in _SUGGESTED
 }
+"""A category as `POST /api/sr/suggest_category_for_text` returns it, less what the suggestion itself adds."""
 _MESSAGE = _object(
     ["role", "content"],
     {
@@ -81,8 +62,8 @@ _ITEM = _object(
     {
         "id": {"type": "integer", "minimum": 1},
         "name": _TEXT,
-        "itemType": {"enum": [1, 2, 3, 4]},
-        "status": {"enum": [0, 1, 2, 3]},
+        "itemType": _enum("DocumentItemType"),
+        "status": _enum("DocumentItemStatus"),
         "statusMessage": {"type": "string"},
         "resourceLocator": {"type": "string"},
         "file": _object(["filename", "content"], {"filename": _TEXT, "content": {"type": "string"}}),
@@ -129,7 +110,7 @@ _ORG = _object(
             "items": _object(
                 ["srType", "keywords", "category"],
                 {
-                    "srType": {"enum": [1, 4, 6, 10]},
+                    "srType": _enum("SrType"),
                     "keywords": _STRINGS,
                     "category": _object(sorted(_CATEGORY_FIELDS), _CATEGORY_FIELDS),
                 },
@@ -166,7 +147,7 @@ _ORG = _object(
         },
         "streams": {
             "type": "array",
-            "description": "Streams that never expire (the contract's example sid).",
+            "description": "Recorded streams (the contract's example sid), replayed in full on every read.",
             "items": _object(["sid", "chatuid"], {"sid": _TEXT, "chatuid": {"type": "string", "pattern": _UUID}}),
         },
         "longOperations": {

@@ -43,22 +43,22 @@ def matches(keyword: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(keyword)}(?!\w)", text, re.IGNORECASE) is not None
 
 
-def _verified_answer(org: str, text: str) -> Answer | None:
+async def _verified_answer(org: str, text: str) -> Answer | None:
     store = runtime().store
     question = _normalized(text)
-    for record in store.find(RECORDS, org=org, isVerifiedAnswer=True):
-        dataset = store.get(DATASETS, str(record["dataset"]))
+    for record in await store.find(RECORDS, org=org, isVerifiedAnswer=True):
+        dataset = await store.get(DATASETS, str(record["dataset"]))
         if dataset and dataset["enabled"] and record["summary"] and _normalized(record["summary"]) == question:
             return Answer(record["text"], f"verified answer {record['id']} (dataset {record['dataset']})", 1.0)
     return None
 
 
-def answer_for(org: str, text: str) -> Answer:
+async def answer_for(org: str, text: str) -> Answer:
     """The deterministic answer of an organization's Copilot to a message."""
-    verified = _verified_answer(org, text)
+    verified = await _verified_answer(org, text)
     if verified is not None:
         return verified
-    knowledge: list[dict[str, Any]] = (runtime().store.get(ORGS, org) or {}).get("knowledge", [])
+    knowledge: list[dict[str, Any]] = (await runtime().store.get(ORGS, org) or {}).get("knowledge", [])
     best: tuple[int, dict[str, Any]] | None = None
     for entry in knowledge:
         hits = sum(1 for keyword in entry["keywords"] if matches(keyword, text))
@@ -70,9 +70,8 @@ def answer_for(org: str, text: str) -> Answer:
     return Answer(entry["answer"], entry["sources"], round(0.5 + 0.5 * hits / len(entry["keywords"]), 2))
 
 
-def system_info(org: str, answer: Answer) -> str:
-    """The admin-only `system` text of a chat answer."""
-    conf = (runtime().store.get(ORGS, org) or {}).get("orgConf", {})
+def system_info(conf: dict[str, Any], answer: Answer) -> str:
+    """The admin-only `system` text of a chat answer (`conf`: the organization's `orgConf`)."""
     message = conf.get("chatSystemMessage") or "default"
     return f"system message: {message}; model: mock-copilot; {answer.info}; quality: {answer.quality}"
 

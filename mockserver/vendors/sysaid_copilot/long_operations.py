@@ -3,7 +3,7 @@
 The SR is created by a long operation that reports "in-progress" on its first poll and "completed" (with the new
 `srId`) from its second poll on, or on any poll once `LONG_OPERATION_SECONDS` of mock time have passed, so clients
 can test their polling loop without sleeping (advance the clock through the admin API). Errors of the polling
-endpoint are plain text, as the seed documents: "Invalid request" (400, not a UUID) and "Long operation not found"
+endpoint are plain text, as the guide documents: "Invalid request" (400, not a UUID) and "Long operation not found"
 (404, also for another user's operation).
 """
 
@@ -31,16 +31,17 @@ async def create_sr_from_chat(chatuid: str) -> Reply:
     """`PUT /api/sr/{chatuid}`: start creating an SR from the owner's chat transcript."""
     user = caller()
     rt = runtime()
-    with rt.store.transaction():
-        chat, error = find_chat(chatuid, user)
+    async with rt.store.transaction():
+        chat, error = await find_chat(chatuid, user)
         if chat is None:
             return refuse(error)
         if chat.get("srId") is not None:
             return refuse(f"Chat already escalated to service request {chat['srId']}")
-        running = [op for op in rt.store.find(LONG_OPERATIONS, chatuid=chat["chatuid"]) if op["srId"] is None]
+        found = await rt.store.find(LONG_OPERATIONS, chatuid=chat["chatuid"])
+        running = [op for op in found if op["srId"] is None]
         operation_id = running[0]["id"] if running else str(uuid.uuid4())
         if not running:
-            rt.store.put(
+            await rt.store.put(
                 LONG_OPERATIONS,
                 operation_id,
                 {
@@ -57,13 +58,13 @@ async def create_sr_from_chat(chatuid: str) -> Reply:
     return {"status": "in-progress", "longOperationId": operation_id}, 200, JSON
 
 
-def _create_sr(chat: dict[str, Any]) -> int:
+async def _create_sr(chat: dict[str, Any]) -> int:
     """Store the SR made from a chat transcript and link the chat to it (inside the caller's transaction)."""
     store = runtime().store
-    sr_id = next_id("sr")
+    sr_id = await next_id("sr")
     questions = [message["content"] for message in chat["messages"] if message["role"] == "user"]
     transcript = "\n".join(f"{message['role']}: {message['content']}" for message in chat["messages"])
-    store.put(
+    await store.put(
         SERVICE_REQUESTS,
         sr_key(chat["org"], sr_id),
         {
@@ -80,7 +81,7 @@ def _create_sr(chat: dict[str, Any]) -> int:
             "sentimentTextList": [],
         },
     )
-    store.put(CHATS, chat["chatuid"], {**chat, "srId": sr_id})
+    await store.put(CHATS, chat["chatuid"], {**chat, "srId": sr_id})
     return sr_id
 
 
@@ -88,22 +89,22 @@ async def get_long_operation(id_: str) -> Reply:
     """`GET /api/longOperation/{id}`: "in-progress", then "completed" with the created `srId`."""
     user = caller()
     rt = runtime()
-    with rt.store.transaction():
-        operation = rt.store.get(LONG_OPERATIONS, id_.lower())
+    async with rt.store.transaction():
+        operation = await rt.store.get(LONG_OPERATIONS, id_.lower())
         if operation is None or (operation["org"], operation["username"]) != (user.org, user.username):
             return text("Long operation not found", 404)
         done = operation["polls"] >= LONG_OPERATION_POLLS
         done = done or rt.clock.now() - operation["startedAt"] >= LONG_OPERATION_SECONDS
         if operation["srId"] is None and not done:
-            rt.store.put(LONG_OPERATIONS, operation["id"], {**operation, "polls": operation["polls"] + 1})
+            await rt.store.put(LONG_OPERATIONS, operation["id"], {**operation, "polls": operation["polls"] + 1})
             return {"status": "in-progress", "message": "Creating service request"}, 200, JSON
         if operation["srId"] is None:
-            chat = rt.store.get(CHATS, operation["chatuid"])
+            chat = await rt.store.get(CHATS, operation["chatuid"])
             if chat is None:
                 body = {"status": "failed", "message": "The chat was deleted before the service request was created"}
                 return body, 200, JSON
-            operation = {**operation, "polls": operation["polls"] + 1, "srId": _create_sr(chat)}
-            rt.store.put(LONG_OPERATIONS, operation["id"], operation)
+            operation = {**operation, "polls": operation["polls"] + 1, "srId": await _create_sr(chat)}
+            await rt.store.put(LONG_OPERATIONS, operation["id"], operation)
     message = f"Service request {operation['srId']} created"
     return (
         {"status": "completed", "message": message, "srId": operation["srId"], "chatuid": operation["chatuid"]},

@@ -7,8 +7,13 @@ lookup checks it, so nothing leaks from one organization to another.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+from contracts import load_contract
 from mockserver.runtime import runtime
 
 __all__ = [
@@ -17,7 +22,6 @@ __all__ = [
     "DATASETS",
     "FEEDBACK",
     "ITEMS",
-    "ITEM_STATUSES",
     "LONG_OPERATIONS",
     "ORGS",
     "QA_DATASET_TYPE",
@@ -26,7 +30,13 @@ __all__ = [
     "SESSIONS",
     "SPEC",
     "STREAMS",
+    "component",
+    "default_record_status",
+    "digest",
+    "enum_names",
     "format_time",
+    "item_key",
+    "item_statuses",
     "next_id",
     "now_iso",
     "parse_time",
@@ -50,16 +60,34 @@ FEEDBACK = f"{SPEC}/feedback"
 _COUNTERS = ("dataset", "record", "item", "sr")
 
 
-def next_id(kind: str) -> int:
+async def next_id(kind: str) -> int:
     """The next integer id of a kind (dataset, record, item, sr), shared by every worker."""
     if kind not in _COUNTERS:
         raise ValueError(f"unknown id kind {kind!r}; known: {', '.join(_COUNTERS)}")
-    return runtime().store.increment(f"{SPEC}/{kind}-id")
+    return await runtime().store.increment(f"{SPEC}/{kind}-id")
+
+
+@functools.cache
+def component(name: str) -> Mapping[str, Any]:
+    """A schema of the contract's `components/schemas`, as written (shared: never modify it), so that field lists,
+    defaults and enums are read from the contract instead of restated here."""
+    schema: Mapping[str, Any] = load_contract(SPEC).document["components"]["schemas"][name]
+    return schema
 
 
 def sr_key(org: str, sr_id: int | str) -> str:
     """Store id of a service request (SR ids are only unique within one SysAid account)."""
     return f"{org}:{sr_id}"
+
+
+def item_key(dataset_id: int, item_id: int) -> str:
+    """Store id of a document item and its content (item ids are only unique within a dataset, A39)."""
+    return f"{dataset_id}:{item_id}"
+
+
+def digest(credential: str) -> str:
+    """Store id of a credential (a session cookie, a stream id): its SHA-256, so the store never holds it in clear."""
+    return hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def now_iso() -> str:
@@ -82,7 +110,21 @@ def format_time(moment: datetime) -> str:
 
 
 QA_DATASET_TYPE = 2
-"""`datasetType` of Q&A (verified answers) datasets, whose records carry `isVerifiedAnswer`; the seed names the
+"""`datasetType` of Q&A (verified answers) datasets, whose records carry `isVerifiedAnswer`; the guide names the
 type without its number."""
-ITEM_STATUSES = {0: "PROCESSING", 1: "COMPLETED", 2: "FAILED", 3: "UPLOADING"}
-"""Document item statuses (seed 001, `PUT /api/document/:datasetid`)."""
+
+
+def enum_names(schema_name: str) -> dict[str, int]:
+    """An integer enum of the contract by member name (its `x-enum-varnames`, as code generators read them)."""
+    schema = component(schema_name)
+    return dict(zip(schema["x-enum-varnames"], schema["enum"], strict=True))
+
+
+def default_record_status() -> str:
+    """The status of a record stored without one (`DatasetRecordInput.status` default: FETCHED)."""
+    return str(component("DatasetRecordInput")["properties"]["status"]["default"])
+
+
+def item_statuses() -> dict[int, str]:
+    """Document item status codes and their names (`DocumentItemStatus`: 0 PROCESSING, 1 COMPLETED...)."""
+    return {code: name for name, code in enum_names("DocumentItemStatus").items()}

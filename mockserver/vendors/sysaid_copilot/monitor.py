@@ -9,20 +9,26 @@ get the verified answer.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from mockserver.runtime import runtime
 from mockserver.vendors.sysaid_copilot.datasets import org_dataset
-from mockserver.vendors.sysaid_copilot.model import CHATS, RECORDS, next_id, now_iso
+from mockserver.vendors.sysaid_copilot.model import CHATS, RECORDS, component, default_record_status, next_id, now_iso
 from mockserver.vendors.sysaid_copilot.queries import page_of
-from mockserver.vendors.sysaid_copilot.replies import NOT_ADMIN, Reply, ok, refuse
-from mockserver.vendors.sysaid_copilot.routing import integer_path
+from mockserver.vendors.sysaid_copilot.replies import Reply, ok, refuse
 from mockserver.vendors.sysaid_copilot.session import Caller, caller
 
 __all__ = ["monitor_records", "query_monitor_records", "update_monitor_record"]
 
-ORDER_FIELDS = ("qualityRate", "createdAt", "updatedAt", "verificationIndicator", "readIndicator", "chatuid", "index")
 _INDICATORS = ("readIndicator", "verificationIndicator", "question", "answer")
+"""The fields of `PUT /api/monitor/{chatuid}/{index}` kept on the record itself (the others name a verified answer)."""
+
+
+@functools.cache
+def _order_fields() -> tuple[str, ...]:
+    """The fields a monitor query may order by: those of a record (`MonitorRecord`; the guide's list is open)."""
+    return tuple(component("MonitorRecord")["properties"])
 
 
 def _record(chat: dict[str, Any], index: int) -> dict[str, Any]:
@@ -45,11 +51,11 @@ def _record(chat: dict[str, Any], index: int) -> dict[str, Any]:
     }
 
 
-def monitor_records(org: str) -> list[dict[str, Any]]:
+async def monitor_records(org: str) -> list[dict[str, Any]]:
     """Every monitoring record of an organization's chats."""
     return [
         _record(chat, index)
-        for chat in runtime().store.find(CHATS, org=org)
+        for chat in await runtime().store.find(CHATS, org=org)
         for index, message in enumerate(chat["messages"])
         if message["role"] == "assistant"
     ]
@@ -58,13 +64,11 @@ def monitor_records(org: str) -> list[dict[str, Any]]:
 async def query_monitor_records(body: dict[str, Any] | None = None) -> Reply:
     """`POST /api/monitor/query`: the organization's records, filtered by text and verification, ordered, paged."""
     user = caller()
-    if not user.is_admin:
-        return refuse(NOT_ADMIN)
     query = body or {}
-    page = page_of(query, ORDER_FIELDS, [["createdAt", "DESC"]])
+    page = page_of(query, component("MonitorQuery"), _order_fields(), [["createdAt", "DESC"]])
     if isinstance(page, str):
         return refuse(page)
-    records = monitor_records(user.org)
+    records = await monitor_records(user.org)
     if "text" in query:
         needle = query["text"].casefold()
         records = [r for r in records if any(needle in (r[key] or "").casefold() for key in ("question", "answer"))]
@@ -73,9 +77,9 @@ async def query_monitor_records(body: dict[str, Any] | None = None) -> Reply:
     return ok(total=len(records), records=page.apply(records), limit=page.limit, offset=page.offset)
 
 
-def _verify(user: Caller, record: dict[str, Any], dataset_id: int, answer_id: int | None) -> int | str:
+async def _verify(user: Caller, record: dict[str, Any], dataset_id: int, answer_id: int | None) -> int | str:
     """Write the record's question and answer into the verified-answers dataset; the answer's record id or an error."""
-    dataset = org_dataset(user, dataset_id)
+    dataset = await org_dataset(user, dataset_id)
     if dataset is None:
         return f"Dataset {dataset_id} not found"
     if not record["answer"]:
@@ -84,20 +88,20 @@ def _verify(user: Caller, record: dict[str, Any], dataset_id: int, answer_id: in
     now = now_iso()
     fields = {"text": record["answer"], "summary": record["question"], "isVerifiedAnswer": True, "updatedAt": now}
     if answer_id is not None:
-        existing = store.get(RECORDS, str(answer_id))
+        existing = await store.get(RECORDS, str(answer_id))
         if existing is None or existing["dataset"] != dataset_id:
             return f"Record {answer_id} not found in dataset {dataset_id}"
-        store.put(RECORDS, str(answer_id), {**existing, **fields})
+        await store.put(RECORDS, str(answer_id), {**existing, **fields})
         return answer_id
-    answer_id = next_id("record")
-    store.put(
+    answer_id = await next_id("record")
+    await store.put(
         RECORDS,
         str(answer_id),
         {
             "id": answer_id,
             "dataset": dataset_id,
             "org": user.org,
-            "status": "FETCHED",
+            "status": default_record_status(),
             "resourceLocator": None,
             "resourceUpdatedAt": None,
             "createdAt": now,
@@ -108,16 +112,13 @@ def _verify(user: Caller, record: dict[str, Any], dataset_id: int, answer_id: in
     return answer_id
 
 
-@integer_path("index")
 async def update_monitor_record(chatuid: str, index: int, body: dict[str, Any] | None = None) -> Reply:
     """`PUT /api/monitor/{chatuid}/{index}` (admin): update the record and, when given, its verified answer."""
     user = caller()
-    if not user.is_admin:
-        return refuse(NOT_ADMIN)
     changes = body or {}
     store = runtime().store
-    with store.transaction():
-        chat = store.get(CHATS, chatuid.lower())
+    async with store.transaction():
+        chat = await store.get(CHATS, chatuid.lower())
         if chat is None or chat["org"] != user.org or index >= len(chat["messages"]):
             return refuse(f"Monitor record {chatuid}/{index} not found")
         message = chat["messages"][index]
@@ -129,10 +130,10 @@ async def update_monitor_record(chatuid: str, index: int, body: dict[str, Any] |
             if dataset_id is None:
                 return refuse("verifiedAnswerId needs verifiedAnswerDataset (the dataset holding the answer)")
             message["monitor"] = monitor
-            verified = _verify(user, _record(chat, index), dataset_id, changes.get("verifiedAnswerId"))
+            verified = await _verify(user, _record(chat, index), dataset_id, changes.get("verifiedAnswerId"))
             if isinstance(verified, str):
                 return refuse(verified)
             monitor.update(verifiedAnswerDataset=dataset_id, verifiedAnswerId=verified)
         message["monitor"] = {**monitor, "updatedAt": now_iso()}
-        store.put(CHATS, chat["chatuid"], chat)
+        await store.put(CHATS, chat["chatuid"], chat)
     return ok()

@@ -1,9 +1,12 @@
 """The login middleware: `JSESSIONID` and `SERVERID` cookies plus `x-sysaid-hostname` -> user and organization.
 
-The three credentials are ANDed in the contract, so Connexion calls one checker per scheme. `JSESSIONID` must be a
-session of a fixture user; `SERVERID` is only checked for presence (contract A2); `x-sysaid-hostname` must name the
-SysAid server of that user's organization (the seed's "organization mapping"). Any failure raises the seed's
-UnauthorizedError, which the contract declares as 401 with `{status: "error", error}` (A1).
+The three credentials are ANDed in the contract, so the pipeline calls one checker per scheme, in the order the
+requirement lists them. `JSESSIONID` must be a session of a fixture user (stored under its digest, never in clear);
+`SERVERID` is only checked for presence (A2); `x-sysaid-hostname` must name the SysAid server of that user's
+organization (the guide's "organization mapping"). Any failure is the guide's UnauthorizedError (401, A1), unless the
+operation documents another answer for it (`x-refusals`, see `refusals.py`). The hostname checker, which knows the
+user, also enforces `x-admin-only`: a non-administrator is refused as forbidden, rendered as the operation's
+documented `notAdmin` answer.
 """
 
 from __future__ import annotations
@@ -11,13 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from connexion.context import context
-from connexion.exceptions import OAuthProblem
-
+from contracts import Operation
+from mockserver import problems
+from mockserver.pipeline.call import Call, current
 from mockserver.runtime import runtime
-from mockserver.vendors.sysaid_copilot.model import ORGS, SESSIONS
+from mockserver.vendors.sysaid_copilot.model import ORGS, SESSIONS, digest
 
-__all__ = ["SECURITY", "Caller", "caller", "org_by_hostname"]
+__all__ = ["NOT_ADMIN", "SECURITY", "Caller", "caller", "may_call", "org_by_hostname"]
+
+NOT_ADMIN = "User is not admin"
+"""The guide's own wording for a non-administrator caller."""
+HOSTNAME_SCHEME = "sysaidHostnameHeader"
+"""The scheme whose checker returns the authenticated caller."""
 
 
 @dataclass(frozen=True)
@@ -29,62 +37,70 @@ class Caller:
     fullname: str
     is_admin: bool
 
-    def as_token_info(self) -> dict[str, Any]:
-        """The caller as Connexion keeps it in the request context."""
+    def as_principal(self) -> dict[str, Any]:
+        """The caller as the pipeline keeps it in `Call.principal`."""
         return {"org": self.org, "username": self.username, "fullname": self.fullname, "isAdministrator": self.is_admin}
 
 
-def _unauthorized(reason: str) -> OAuthProblem:
-    return OAuthProblem(detail=f"Unauthorized: {reason}")
-
-
-def _session(jsessionid: str) -> dict[str, Any]:
-    session = runtime().store.get(SESSIONS, jsessionid) if jsessionid else None
+async def _session(jsessionid: str) -> dict[str, Any]:
+    session = await runtime().store.get(SESSIONS, digest(jsessionid)) if jsessionid else None
     if session is None:
-        raise _unauthorized("the JSESSIONID cookie is not a logged-in SysAid session")
+        raise problems.unauthorized(
+            "the JSESSIONID cookie is not a logged-in SysAid session", scheme="jsessionIdCookie"
+        )
     return session
 
 
-def org_by_hostname(hostname: str) -> dict[str, Any] | None:
+async def org_by_hostname(hostname: str) -> dict[str, Any] | None:
     """The organization whose SysAid server has this hostname (case-insensitive, port ignored)."""
     name = hostname.strip().lower().rstrip(".").split(":", 1)[0]
-    found = runtime().store.find(ORGS, hostname=name, limit=1) if name else []
+    found = await runtime().store.find(ORGS, hostname=name, limit=1) if name else []
     return found[0] if found else None
 
 
-def check_jsessionid(jsessionid: str, request: Any) -> dict[str, Any]:
+def may_call(user: Caller, operation: Operation) -> bool:
+    """Whether the user may call the operation (`x-admin-only` operations are for administrators)."""
+    return user.is_admin or not operation.admin_only
+
+
+async def check_jsessionid(jsessionid: str, call: Call) -> dict[str, Any]:
     """`JSESSIONID`: authenticates the user."""
-    session = _session(jsessionid)
+    session = await _session(jsessionid)
     return {"username": session["username"]}
 
 
-def check_serverid(serverid: str, request: Any) -> dict[str, Any]:
+async def check_serverid(serverid: str, call: Call) -> dict[str, Any]:
     """`SERVERID`: the load balancer's cookie from the same login, checked for presence only (A2)."""
     if not serverid.strip():
-        raise _unauthorized("the SERVERID cookie is empty")
+        raise problems.unauthorized("the SERVERID cookie is empty", scheme="serverIdCookie")
     return {"serverid": "present"}
 
 
-def check_hostname(hostname: str, request: Any) -> dict[str, Any]:
-    """`x-sysaid-hostname`: maps the authenticated user to an organization."""
-    org = org_by_hostname(hostname)
+async def check_hostname(hostname: str, call: Call) -> dict[str, Any]:
+    """`x-sysaid-hostname`: maps the authenticated user to an organization, then checks `x-admin-only`."""
+    org = await org_by_hostname(hostname)
     if org is None:
-        raise _unauthorized(f"x-sysaid-hostname {hostname[:100]!r} is not a SysAid server known to the Copilot")
-    session = _session(request.cookies.get("JSESSIONID", ""))
+        detail = f"x-sysaid-hostname {hostname[:100]!r} is not a SysAid server known to the Copilot"
+        raise problems.unauthorized(detail, scheme=HOSTNAME_SCHEME)
+    session = await _session(call.cookies.get("JSESSIONID", ""))
     if session["org"] != org["org"]:
-        raise _unauthorized(f"the user is not mapped to an organization on {org['hostname']}")
+        raise problems.unauthorized(
+            f"the user is not mapped to an organization on {org['hostname']}", scheme=HOSTNAME_SCHEME
+        )
     user = Caller(session["org"], session["username"], session["fullname"], bool(session["isAdministrator"]))
-    return user.as_token_info()
+    if not may_call(user, call.operation):
+        raise problems.forbidden(NOT_ADMIN, scheme=HOSTNAME_SCHEME)
+    return user.as_principal()
 
 
 SECURITY = {
     "jsessionIdCookie": check_jsessionid,
     "serverIdCookie": check_serverid,
-    "sysaidHostnameHeader": check_hostname,
+    HOSTNAME_SCHEME: check_hostname,
 }
 
 
 def caller() -> Caller:
     """The user the login middleware authenticated for the current request."""
-    info: dict[str, Any] = context["token_info"]["sysaidHostnameHeader"]
+    info: dict[str, Any] = current().principal[HOSTNAME_SCHEME]
     return Caller(info["org"], info["username"], info["fullname"], bool(info["isAdministrator"]))

@@ -1,14 +1,19 @@
-"""Helpers of the SysAid Copilot mock tests: fixture identities and a client that logs in as one of them."""
+"""Helpers of the SysAid Copilot mock tests: fixture identities, a client that logs in as one of them, and a
+Server-Sent Events reader that checks every event against the contract's `x-sse-events`."""
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 import httpx
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver.contracts import FIXTURES_DIR
+from contracts import FIXTURES_DIR, load_contract
+from mockserver.pipeline.schemas import Direction, SchemaValidator, to_json_schema
+from mockserver.problems import Location
 
 SPEC = "sysaid-copilot"
 BASE = f"/{SPEC}"
@@ -75,3 +80,50 @@ class Sysaid:
         response = self.client.get("/__admin/journal", params={"spec": SPEC, "kind": kind})
         assert response.status_code == 200
         return list(response.json()["entries"])
+
+
+@functools.cache
+def event_validators(operation_id: str = "streamChat") -> dict[str, SchemaValidator]:
+    """The data validator of each event name the operation's `text/event-stream` answer declares in `x-sse-events`."""
+    contract = load_contract(SPEC)
+    response = contract.resolve(contract.operations[operation_id].definition["responses"]["200"])
+    declared = response["content"]["text/event-stream"]["x-sse-events"]
+    return {
+        name: SchemaValidator.compile(to_json_schema(contract.document, schema, Direction.RESPONSE))
+        for name, schema in declared.items()
+    }
+
+
+def parse_events(text: str) -> list[tuple[str, str]]:
+    """(event name, data text) of every event of an SSE body, as the SSE format defines them (no name: "message")."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        if not block.strip():
+            continue
+        name, data = "message", []
+        for line in block.split("\n"):
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if field == "event":
+                name = value
+            elif field == "data":
+                data.append(value)
+        events.append((name, "\n".join(data)))
+    return events
+
+
+def checked_events(text: str, operation_id: str = "streamChat") -> list[tuple[str, dict[str, Any]]]:
+    """The events of an SSE body with their decoded data, each checked against the schema `x-sse-events` names for
+    it; the stream must end with its last event (`done` or `error`) and have no other after it."""
+    validators = event_validators(operation_id)
+    events = []
+    for name, data in parse_events(text):
+        assert name in validators, f"event {name!r} is not declared in x-sse-events ({', '.join(validators)})"
+        decoded = json.loads(data)
+        violations = () if validators[name].is_valid(decoded) else validators[name].violations(decoded, Location.BODY)
+        assert not violations, f"event {name!r} data {data} breaks its schema: {violations[0].describe()}"
+        events.append((name, decoded))
+    names = [name for name, _ in events]
+    assert names and names[-1] in ("done", "error"), f"the stream does not end with done or error: {names}"
+    assert all(name == "message" for name in names[:-1]), f"an event follows the last one: {names}"
+    return events

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,10 @@ import pytest
 import yaml
 from sysaid_support import BASE, SPEC, Sysaid, login_headers
 
-from mockserver.contracts import FIXTURES_DIR, load_contract
+from contracts import FIXTURES_DIR, load_contract
 from mockserver.errors import FixtureError
 from mockserver.fixtures import load_fixture
-from mockserver.store import Store
-from mockserver.vendors import sysaid_copilot
+from mockserver.vendors import handler_name, sysaid_copilot
 
 CONTRACT = load_contract(SPEC)
 SUCCESS = {"ok", "stream", "in-progress", "completed"}
@@ -24,8 +24,8 @@ SUCCESS = {"ok", "stream", "in-progress", "completed"}
 def path_variants(operation_id: str) -> list[str]:
     """The operation's path filled with every combination of its parameters' examples."""
     operation = CONTRACT.operations[operation_id]
-    parameters = [p for p in operation.definition.get("parameters", []) if p["in"] == "path"]
-    choices = [[(p["name"], str(e["value"])) for e in p["examples"].values()] for p in parameters]
+    parameters = [p for p in operation.parameters if p.location == "path"]
+    choices = [[(p.name, str(e["value"])) for e in p.definition["examples"].values()] for p in parameters]
     variants = []
     for combination in itertools.product(*choices):
         path = operation.path
@@ -37,12 +37,13 @@ def path_variants(operation_id: str) -> list[str]:
 
 def request_bodies(operation_id: str) -> list[dict[str, Any]]:
     """Request keyword arguments for each request-body example (one empty request when there is none)."""
-    content = CONTRACT.operations[operation_id].definition.get("requestBody", {}).get("content", {})
+    body = CONTRACT.operations[operation_id].request_body
+    content = body.content if body is not None else {}
     if "application/json" in content:
-        return [{"json": e["value"]} for e in content["application/json"].get("examples", {}).values()] or [{}]
+        return [{"json": example} for example in content["application/json"].examples.values()] or [{}]
     if "multipart/form-data" in content:
-        examples = content["multipart/form-data"]["examples"].values()
-        return [{"files": {"file": ("example.pdf", e["value"]["file"].encode(), "application/pdf")}} for e in examples]
+        examples = content["multipart/form-data"].examples.values()
+        return [{"files": {"file": ("example.pdf", e["file"].encode(), "application/pdf")}} for e in examples]
     return [{}]
 
 
@@ -70,13 +71,13 @@ def test_every_contract_example_succeeds(make_sysaid: Any, operation_id: str) ->
             pytest.fail(f"{operation_id}: no example combination succeeded: {outcomes}")
 
 
-def test_all_34_operations_have_a_handler() -> None:
+def test_all_34_operations_have_a_handler_and_the_module_its_hooks() -> None:
     assert len(CONTRACT.operations) == 34
     exported = set(sysaid_copilot.__all__)
-    from mockserver.contracts import snake_case
-
-    assert {snake_case(op) for op in CONTRACT.operations} <= exported
-    assert {"SPEC", "SECURITY", "FIXTURE_SCHEMA", "seed", "error_body", "prepare_contract"} <= exported
+    assert {handler_name(op) for op in CONTRACT.operations} <= exported
+    hooks = {"SPEC", "SECURITY", "FIXTURE_SCHEMA", "seed", "validate_fixture", "error_body", "refine", "fault_reasons"}
+    assert hooks <= exported
+    assert exported == hooks | {handler_name(op) for op in CONTRACT.operations}
 
 
 def fixture_copy(tmp_path: Path, change: Any) -> Path:
@@ -97,19 +98,59 @@ def fixture_copy(tmp_path: Path, change: Any) -> Path:
         (lambda d: d["organizations"]["acme"]["serviceRequests"][0].update(requester="nobody"), "unknown requester"),
         (lambda d: d["organizations"]["acme"]["chats"][0].update(username="nobody"), "unknown user"),
         (lambda d: d["organizations"]["globex"]["datasets"][0].update(id=4), "dataset id '4' is used twice"),
+        (lambda d: d["organizations"]["acme"]["streams"][0].update(chatuid=str(uuid.uuid4())), "names unknown chat"),
+        (
+            lambda d: d["organizations"]["acme"]["longOperations"][0].update(srId=5001),
+            "names an unknown chat or SR",
+        ),
+        (lambda d: d["organizations"]["acme"]["chats"][0].update(createdAt="yesterday"), "createdAt"),
     ],
 )
 def test_inconsistent_fixtures_are_refused_with_the_reason(tmp_path: Path, change: Any, message: str) -> None:
     folder = fixture_copy(tmp_path, change)
     with pytest.raises(FixtureError, match="sysaid-copilot") as raised:
-        sysaid_copilot.seed(Store(), load_fixture(folder, SPEC))
+        sysaid_copilot.validate_fixture(load_fixture(folder, SPEC, sysaid_copilot.FIXTURE_SCHEMA))
     assert message in str(raised.value)
+
+
+def test_a_duplicate_session_is_named_by_its_user_not_by_the_cookie(tmp_path: Path) -> None:
+    secret = "A1B2C3D4E5F60718293A4B5C6D7E8F90"
+    folder = fixture_copy(tmp_path, lambda d: d["organizations"]["acme"]["users"][1].update(jsessionid=secret))
+    with pytest.raises(FixtureError, match=r"jsessionid of user 'john\.smith' is used twice") as raised:
+        sysaid_copilot.validate_fixture(load_fixture(folder, SPEC, sysaid_copilot.FIXTURE_SCHEMA))
+    assert secret not in str(raised.value)
+
+
+def test_the_same_item_id_may_be_used_in_two_datasets_but_not_twice_in_one(tmp_path: Path) -> None:
+    fixture = load_fixture(FIXTURES_DIR, SPEC, sysaid_copilot.FIXTURE_SCHEMA)
+    sysaid_copilot.validate_fixture(fixture)
+    datasets = {d["id"]: d for d in fixture["organizations"]["acme"]["datasets"]}
+    assert {i["id"] for i in datasets[123]["items"]} & {i["id"] for i in datasets[4]["items"]} == {456}
+
+    def twice(data: dict[str, Any]) -> None:
+        items = data["organizations"]["acme"]["datasets"][1]["items"]
+        items.append(dict(items[0]))
+
+    folder = fixture_copy(tmp_path, twice)
+    with pytest.raises(FixtureError, match="item id '4:456' is used twice"):
+        sysaid_copilot.validate_fixture(load_fixture(folder, SPEC, sysaid_copilot.FIXTURE_SCHEMA))
 
 
 def test_fixture_schema_refuses_unknown_keys(tmp_path: Path) -> None:
     folder = fixture_copy(tmp_path, lambda d: d["organizations"]["acme"].update(colour="blue"))
     with pytest.raises(FixtureError, match="colour"):
-        load_fixture(folder, SPEC)
+        load_fixture(folder, SPEC, sysaid_copilot.FIXTURE_SCHEMA)
+
+
+def test_fixture_schema_reads_the_org_fields_and_enums_from_the_contract() -> None:
+    schema = sysaid_copilot.FIXTURE_SCHEMA["properties"]["organizations"]["additionalProperties"]
+    org_conf = schema["properties"]["orgConf"]["properties"]
+    request = CONTRACT.operations["updateOrg"].request_body
+    assert request is not None
+    body = CONTRACT.resolve(request.content["application/json"].schema)
+    assert org_conf == body["properties"]
+    item = schema["properties"]["datasets"]["items"]["properties"]["items"]["items"]["properties"]
+    assert item["itemType"]["enum"] == [1, 2, 3, 4]
 
 
 def test_prefix_and_base_url_reach_the_same_handlers(sysaid: Sysaid) -> None:

@@ -78,8 +78,10 @@ def test_delete_removes_the_dataset_with_its_records_and_documents(sysaid: Sysai
     assert sysaid.ok("DELETE", "/api/dataset/123") == {"status": "ok"}
     assert sysaid.refused("GET", "/api/dataset/123") == "Failed to retrieve specified dataset"
     assert not [i for i in sysaid.records("items") if i["dataset"] == 123]
-    assert 456 not in {c["item"] for c in sysaid.records("contents")}
-    assert 460 in {c["item"] for c in sysaid.records("contents")}
+    contents = {(c["dataset"], c["item"]) for c in sysaid.records("contents")}
+    assert (123, 456) not in contents
+    assert {(4, 456), (7, 460)} <= contents
+    assert sysaid.call("GET", "/api/document/4/456").status_code == 200
     assert sysaid.refused("DELETE", "/api/dataset/123") == "Failed to delete dataset"
 
 
@@ -116,3 +118,15 @@ def test_malformed_dataset_id_is_a_400(sysaid: Sysaid) -> None:
         assert response.status_code == 400
         assert response.json()["error"].startswith("datasetId: ")
     assert sysaid.refused("GET", "/api/dataset/-4") == "Failed to retrieve specified dataset"
+
+
+def test_a_non_finite_number_is_refused_and_every_organization_still_lists_its_datasets(sysaid: Sysaid) -> None:
+    body = b'{"title": "Infinite", "datasetType": 1, "maxDistance": 1e400}'
+    response = sysaid.call("PUT", "/api/dataset", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"status": "error", "error": "1e400 is too large to be a finite number"}
+    for who in ("admin", "globex_admin"):
+        listed = sysaid.call("GET", "/api/dataset", who)
+        assert listed.status_code == 200, listed.text
+        assert listed.json()["status"] == "ok"
+        assert "Infinite" not in {d["title"] for d in listed.json()["datasets"]}

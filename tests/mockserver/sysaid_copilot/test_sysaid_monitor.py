@@ -100,20 +100,6 @@ def test_verified_answer_is_written_to_the_dataset_and_answers_later_chats(sysai
     assert chat["response"] == "Reinstall the VPN client from the software portal."
 
 
-def test_seed_sample_update_overwrites_the_named_verified_answer(sysaid: Sysaid) -> None:
-    body = {
-        "readIndicator": 1,
-        "verifiedAnswerDataset": 2,
-        "verifiedAnswerId": 10,
-        "answer": "Updated answer",
-        "question": "Updated question",
-        "verificationIndicator": 1,
-    }
-    assert sysaid.ok("PUT", f"/api/monitor/{EXAMPLE_CHAT}/5", json=body) == {"status": "ok"}
-    record = next(r for r in sysaid.ok("POST", "/api/dataset/2/query", json={})["records"] if r["id"] == 10)
-    assert (record["text"], record["summary"]) == ("Updated answer", "Updated question")
-
-
 def test_update_errors(sysaid: Sysaid) -> None:
     assert "not found" in sysaid.refused("PUT", f"/api/monitor/{EXAMPLE_CHAT}/9", json={})
     assert "is a question, not an answer" in sysaid.refused("PUT", f"/api/monitor/{EXAMPLE_CHAT}/0", json={})

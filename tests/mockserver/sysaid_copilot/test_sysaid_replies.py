@@ -1,85 +1,165 @@
-"""SysAid envelopes of framework errors: JSON `{status, error}` or the documented plain-text wording."""
+"""SysAid answers to typed refusals: JSON `{status, error}`, the documented plain-text wording, `x-refusals`, faults.
+
+These assert the vendor envelope built from the refusal's data (kind, violation location, field, constraint); the
+old versions fed Connexion's sentences to `error_body` and pinned how they were rewritten.
+"""
 
 from __future__ import annotations
 
-import pytest
-from sysaid_support import SPEC
+from collections.abc import Callable
+from typing import Any
 
-from mockserver.contracts import load_contract
-from mockserver.vendors.sysaid_copilot import error_body
+import pytest
+from sysaid_support import SPEC, Sysaid
+
+from contracts import load_contract
+from mockserver.problems import Kind, Location, RequestError, Violation
+from mockserver.vendors.sysaid_copilot import error_body, fault_reasons, refine
 
 OPERATIONS = load_contract(SPEC).operations
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def schema_error(*violations: Violation) -> RequestError:
+    return RequestError(Kind.SCHEMA_VIOLATION, violations[0].describe(), violations=violations)
+
+
+def rendered(error: RequestError, operation_id: str) -> tuple[int, Any]:
+    """What the pipeline sends: the refusal refined, then rendered in the media type declared for its status."""
+    operation = OPERATIONS[operation_id]
+    error = refine(error, operation)
+    return error.status, error_body(error, operation, operation.media_type(error.status))
+
+
+BAD_UUID = Violation(Location.PATH, "id", constraint="pattern", expected=UUID_PATTERN, value="x")
+MISSING_SR = Violation(Location.BODY, "srId", ("srId",), "required")
 
 
 @pytest.mark.parametrize(
-    ("operation_id", "status", "message", "expected"),
+    ("operation_id", "error", "expected"),
     [
-        (
-            "getLongOperation",
-            400,
-            "'x' does not match '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'",
-            "Invalid request",
-        ),
-        ("getLongOperation", 500, "boom", "Internal error"),
-        ("summarizeSr", 400, "bad", "Error in summarizeSR: bad"),
+        ("getLongOperation", schema_error(BAD_UUID), (400, "Invalid request")),
+        ("getLongOperation", RequestError(Kind.INTERNAL, "boom"), (500, "Internal error")),
+        ("summarizeSr", RequestError(Kind.BAD_REQUEST, "bad"), (400, "Error in summarizeSR: bad")),
+        ("submitSummaryFeedback", schema_error(MISSING_SR), (400, "Missing one of accountId, feedback, userId, srId")),
         (
             "submitSummaryFeedback",
-            400,
-            "'srId' is a required property",
-            "Missing one of accountId, feedback, userId, srId",
+            schema_error(Violation(Location.BODY, "feedback", ("feedback",), "minLength", 1, "")),
+            (400, "Missing one of accountId, feedback, userId, srId"),
         ),
         (
             "submitSummaryFeedback",
-            400,
-            "Request body must not be empty",
-            "Missing one of accountId, feedback, userId, srId",
+            RequestError(Kind.BODY_MISSING, "request body is required"),
+            (400, "Missing one of accountId, feedback, userId, srId"),
         ),
-        ("submitSummaryFeedback", 500, "down", "Error in summarizeSRFeedback: down"),
-        ("streamChat", 400, "Stream not found", "Stream not found"),
+        (
+            "submitSummaryFeedback",
+            schema_error(Violation(Location.BODY, "srId", ("srId",), "type", ["string"], 12345)),
+            (400, "srId: 12345 is not of type 'string'"),
+        ),
+        ("submitSummaryFeedback", RequestError(Kind.INTERNAL, "down"), (500, "Error in summarizeSRFeedback: down")),
+        ("streamChat", RequestError(Kind.BAD_REQUEST, "Stream not found"), (400, "Stream not found")),
+    ],
+    ids=[
+        "long-operation-400",
+        "long-operation-500",
+        "summarize-400",
+        "feedback-missing",
+        "feedback-empty",
+        "feedback-no-body",
+        "feedback-wrong-type",
+        "feedback-500",
+        "stream-400",
     ],
 )
 def test_plain_text_operations_use_their_documented_wording(
-    operation_id: str, status: int, message: str, expected: str
+    operation_id: str, error: RequestError, expected: tuple[int, str]
 ) -> None:
-    operation = OPERATIONS[operation_id]
-    assert error_body(status, message, operation.media_type(status), operation) == expected
+    assert rendered(error, operation_id) == expected
 
 
 def test_json_envelope_names_the_field_and_stays_short() -> None:
-    operation = OPERATIONS["startChat"]
-    assert error_body(400, "5 is not of type 'string' - 'text'", "application/json", operation) == {
-        "status": "error",
-        "error": "text: 5 is not of type 'string'",
-    }
-    long = error_body(400, "[" + "1, " * 2000 + "] is too long - 'items'", "application/json", operation)
-    assert isinstance(long, dict)
-    assert len(long["error"]) <= 240
-    assert long["error"].endswith("is too long")
+    wrong_type = schema_error(Violation(Location.BODY, "text", ("text",), "type", ["string"], 5))
+    assert rendered(wrong_type, "startChat") == (400, {"status": "error", "error": "text: 5 is not of type 'string'"})
+    missing = schema_error(Violation(Location.BODY, "text", ("text",), "required"))
+    assert rendered(missing, "startChat") == (400, {"status": "error", "error": "'text' is a required property"})
+    long = schema_error(Violation(Location.BODY, "text", ("text",), "maxLength", 10, "x" * 5000))
+    status, body = rendered(long, "startChat")
+    assert status == 400
+    assert isinstance(body, dict)
+    assert len(body["error"]) <= 240
+    assert body["error"].startswith("text: 'xxxx")
+    assert body["error"].endswith("is too long")
 
 
-def test_pattern_mismatches_are_named_in_words() -> None:
-    body = error_body(
-        400,
-        "'abc' does not match '^-?[0-9]+$'\n\nFailed validating 'pattern'",
-        "application/json",
-        OPERATIONS["deleteDatasetRecord"],
-    )
-    assert body == {"status": "error", "error": "datasetId or id: 'abc' is not an integer"}
+def test_integer_and_uuid_path_parameters_are_named_in_words() -> None:
+    integer = schema_error(Violation(Location.PATH, "id", constraint="type", expected=["integer"], value="x1"))
+    assert rendered(integer, "deleteDatasetRecord") == (400, {"status": "error", "error": "id: 'x1' is not an integer"})
+    uuid = schema_error(Violation(Location.PATH, "chatuid", constraint="pattern", expected=UUID_PATTERN, value="no"))
+    assert rendered(uuid, "getChat") == (400, {"status": "error", "error": "chatuid: 'no' is not a valid UUID"})
 
 
 def test_missing_credentials_and_malformed_json_are_explained() -> None:
-    operation = OPERATIONS["loginUser"]
-    unauthorized = error_body(401, "No authorization token provided", "application/json", operation)
-    assert unauthorized == {
-        "status": "error",
-        "error": "Unauthorized: the JSESSIONID and SERVERID cookies and the x-sysaid-hostname header are all required",
-    }
-    malformed = error_body(400, "Expecting value: line 1 column 1 (char 0)", "application/json", operation)
-    assert malformed == {
-        "status": "error",
-        "error": "request body is not valid JSON: Expecting value: line 1 column 1 (char 0)",
-    }
+    missing = RequestError(
+        Kind.CREDENTIALS_MISSING,
+        "no credentials",
+        violations=(Violation(Location.CREDENTIALS, "cookie SERVERID"),),
+    )
+    assert rendered(missing, "loginUser") == (
+        401,
+        {
+            "status": "error",
+            "error": "Unauthorized: the JSESSIONID and SERVERID cookies and the x-sysaid-hostname header are all "
+            "required (missing: cookie SERVERID)",
+        },
+    )
+    malformed = RequestError(
+        Kind.BODY_MALFORMED,
+        "the body is not valid JSON: Expecting value at line 1 column 1",
+        violations=(Violation(Location.BODY, constraint="json"),),
+    )
+    assert rendered(malformed, "startChat") == (
+        400,
+        {"status": "error", "error": "the body is not valid JSON: Expecting value at line 1 column 1"},
+    )
 
 
-def test_a_response_without_body_gets_an_empty_payload() -> None:
-    assert error_body(200, "x", None, OPERATIONS["submitSummaryFeedback"]) == ""
+def test_the_org_envelope_carries_message_instead_of_error() -> None:
+    fault = RequestError(Kind.INJECTED_FAULT, "Fault injected by the mock's admin API", status=200)
+    assert rendered(fault, "updateOrg") == (
+        200,
+        {"status": "error", "message": "Fault injected by the mock's admin API"},
+    )
+
+
+def test_refusals_of_a_caller_not_logged_in_or_not_admin_follow_x_refusals() -> None:
+    unknown = RequestError(Kind.CREDENTIALS_INVALID, "the JSESSIONID cookie is not a logged-in SysAid session")
+    assert rendered(unknown, "listChats") == (200, {"status": "error", "error": "User not logged in"})
+    assert rendered(unknown, "loginUser")[0] == 401
+    not_admin = RequestError(Kind.FORBIDDEN, "User is not admin")
+    assert rendered(not_admin, "updateOrg") == (200, {"status": "error", "message": "User is not admin"})
+    assert rendered(not_admin, "downloadDocument") == (400, {"status": "error", "error": "User is not admin"})
+    assert rendered(not_admin, "summarizeSr") == (400, "Error in summarizeSR: User is not admin")
+
+
+def test_faults_may_ask_for_each_documented_error_by_name() -> None:
+    assert "seedError" in fault_reasons(OPERATIONS["listDatasets"])
+    assert "datasets" not in fault_reasons(OPERATIONS["listDatasets"])
+    assert {"notLoggedIn", "chatNotFound", "otherUser"} <= set(fault_reasons(OPERATIONS["getChat"]))
+    fault = RequestError(Kind.INJECTED_FAULT, "Fault injected", status=500, reason="seedError")
+    assert rendered(fault, "listDatasets") == (200, {"status": "error", "error": "Failed to retrieve datasets"})
+
+
+def test_an_injected_fault_with_a_documented_reason_reaches_the_client(make_sysaid: Callable[..., Sysaid]) -> None:
+    sysaid = make_sysaid()
+    fault = {"status": 500, "reason": "seedError"}  # the admin API takes error statuses; the example is at 200
+    assert sysaid.client.put(f"/__admin/faults/{SPEC}/listDatasets", json=fault).status_code == 200
+    assert sysaid.refused("GET", "/api/dataset") == "Failed to retrieve datasets"
+    unknown = sysaid.client.put(f"/__admin/faults/{SPEC}/listDatasets", json={"status": 500, "reason": "nope"})
+    assert unknown.status_code == 400
+    assert "seedError" in unknown.text
+
+
+def test_a_response_without_body_gets_no_payload() -> None:
+    error = RequestError(Kind.INJECTED_FAULT, "x", status=200)
+    assert error_body(error, OPERATIONS["submitSummaryFeedback"], None) is None

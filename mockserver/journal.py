@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from http.cookies import SimpleCookie
 from typing import Any
 
-from mockserver.store import JournalQuery, Store
+from mockserver.store import JournalQuery, Store, StoreRefused
+from mockserver.store.base import encode
 
 __all__ = ["MASK", "Journal", "mask_cookie_header", "mask_json", "mask_query"]
 
@@ -64,6 +65,26 @@ def _cookie_names(header: str) -> list[str]:
     return []
 
 
+def _storable(entry: dict[str, Any]) -> dict[str, Any]:
+    """The entry, with any text that is not Unicode (lone surrogates echoed from a refused request) replaced by
+    U+FFFD: the journal records what happened; it must never refuse to record it."""
+    try:
+        encode(entry)
+    except StoreRefused:
+        return _unicode(entry)  # type: ignore[no-any-return]
+    return entry
+
+
+def _unicode(node: Any) -> Any:
+    if isinstance(node, str):
+        return node.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(node, dict):
+        return {_unicode(key): _unicode(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_unicode(item) for item in node]
+    return node
+
+
 class Journal:
     """One worker's view of the journal: a buffer in front of the store's append-only table."""
 
@@ -108,7 +129,7 @@ class Journal:
             self._lock = asyncio.Lock()
         async with self._lock:
             while self._buffer:
-                batch, self._buffer = self._buffer, []
+                batch, self._buffer = [_storable(entry) for entry in self._buffer], []
                 try:
                     await self.store.journal_append(batch)
                 except BaseException:

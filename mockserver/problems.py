@@ -50,6 +50,8 @@ class Kind(StrEnum):
     RATE_LIMITED = "rate-limited"
     INJECTED_FAULT = "injected-fault"
     UNAVAILABLE = "unavailable"
+    SIMULATED_FAILURE = "simulated-failure"
+    """A failure the fixtures configure (a workflow step that fails, a bot that was not retrained...)."""
     INTERNAL = "internal"
 
 
@@ -76,6 +78,7 @@ _DEFAULT_STATUS = {
     Kind.BODY_TOO_LARGE: 413,
     Kind.RATE_LIMITED: 429,
     Kind.INJECTED_FAULT: 500,
+    Kind.SIMULATED_FAILURE: 500,
     Kind.UNAVAILABLE: 503,
     Kind.INTERNAL: 500,
 }
@@ -146,8 +149,12 @@ class Violation:
         return prefix + self.message()
 
     def masked(self) -> Violation:
-        """The same violation without its value (for credentials and the journal)."""
-        return replace(self, value=None)
+        """The same violation with its value hidden (a credential's value is never echoed or journaled)."""
+        return replace(self, value=MASKED)
+
+
+MASKED = "[MASKED]"
+"""What a masked violation holds instead of its value."""
 
 
 def _short(value: Any, limit: int = 120) -> str:

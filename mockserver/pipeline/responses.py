@@ -24,8 +24,13 @@ __all__ = ["Answer", "ResponseChecks", "compile_response_checks", "dumps", "norm
 
 
 def dumps(body: Any) -> bytes:
-    """Compact UTF-8 JSON (non-finite numbers are a bug: the store and parser never let them in)."""
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    """Compact UTF-8 JSON (non-finite numbers are a bug: the store and parser never let them in). Text that is not
+    Unicode (a lone surrogate echoed from a refused request) is written as JSON escapes, never as invalid UTF-8."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body, separators=(",", ":"), allow_nan=False).encode("ascii")
 
 
 @dataclass

@@ -7,9 +7,11 @@ are not for a contract's operations (Swagger UI, the served contract documents, 
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -24,7 +26,7 @@ from mockserver.journal import MASK, mask_cookie_header, mask_json, mask_query
 from mockserver.overrides import answer_for
 from mockserver.pipeline.bodies import parse_form, parse_json, parse_multipart, read_body
 from mockserver.pipeline.call import Call, activate_call
-from mockserver.pipeline.compiler import CompiledApi, CompiledOperation
+from mockserver.pipeline.compiler import CompiledApi, CompiledOperation, Credentials
 from mockserver.pipeline.near_miss import near_misses
 from mockserver.pipeline.parameters import read_parameters
 from mockserver.pipeline.render import render_error
@@ -115,7 +117,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
             activate_call(call)
             answer = await self._operate(mount, compiled, call, route.variables, receive, problems, extra)
         except Rejected as exc:
-            answer = self._refuse(mount, compiled, exc.error, problems)
+            answer = self._refuse(mount, compiled, _masked(exc.error, api.credentials), problems)
             if exc.error.kind in _FRAMING_BROKEN:
                 # The rest of the body was never read: the connection cannot carry another request.
                 answer.headers["Connection"] = "close"
@@ -270,7 +272,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
     ) -> Answer:
         operation = compiled.operation if compiled is not None else None
         answer = render_error(mount.behaviour, operation, error)
-        problems.append(_masked(error, mount.api.credentials.fields).for_journal())
+        problems.append(error.for_journal())
         if compiled is not None and self.runtime.settings.validate_responses:
             breach = compiled.responses.problems(answer)
             if breach:
@@ -352,25 +354,37 @@ def _headers(scope: Scope) -> dict[str, str]:
     return headers
 
 
-def _masked(error: RequestError, fields: frozenset[str]) -> RequestError:
-    """A refusal without values where credentials travel (the journal never holds one)."""
-    from dataclasses import replace
+def _masked(error: RequestError, credentials: Credentials) -> RequestError:
+    """A refusal without values where credentials travel, its detail rebuilt from the masked violations, so neither
+    the vendor's envelope nor the journal can echo a credential."""
 
-    violations = tuple(
-        v.masked()
-        if v.location is Location.CREDENTIALS
-        or (v.name in fields)
-        or any(p in fields for p in v.path if isinstance(p, str))
-        else v
-        for v in error.violations
-    )
-    return replace(error, violations=violations)
+    def secret(v: Violation) -> bool:
+        if v.value in ("", None):
+            return False  # nothing to hide: an empty or absent value
+        if v.location is Location.CREDENTIALS or v.name in credentials.fields:
+            return True
+        if any(isinstance(part, str) and part in credentials.fields for part in v.path):
+            return True
+        return (v.location is Location.HEADER and (v.name or "").lower() in credentials.headers) or (
+            v.location is Location.QUERY and v.name in credentials.query
+        )
+
+    hidden = [secret(v) for v in error.violations]
+    if not any(hidden):
+        return error
+    violations = tuple(v.masked() if h else v for v, h in zip(error.violations, hidden, strict=True))
+    detail = violations[0].describe() if error.kind is Kind.SCHEMA_VIOLATION else error.detail
+    return replace(error, violations=violations, detail=detail)
 
 
 def _body_text(data: Any, raw: bytes, fields: frozenset[str], limit: int) -> str:
+    """A body as the journal keeps it: credential fields masked, at most `limit` characters."""
+    if fields and (data is None or isinstance(data, bytes | str)):
+        try:  # a refused body was never parsed onto the call: parse it here, leniently, to mask it
+            data = json.loads(raw)
+        except ValueError:
+            return f"({len(raw)} bytes not kept: unparsable, and this API's bodies can carry credentials)"
     if data is not None and not isinstance(data, bytes | str):
-        import json
-
         text = json.dumps(mask_json(data, fields), ensure_ascii=False, default=str)
     else:
         try:

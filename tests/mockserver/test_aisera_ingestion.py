@@ -37,8 +37,6 @@ BOTH_MISSING = (
     "and the App Token (x-app-token header or x-app-token query parameter)"
 )
 
-DETAIL_LEAK = "core: the journal keeps a schema violation's `detail`, which holds the value (notes/aisera-core.md 1)"
-RAW_BODY_LEAK = "core: a body refused by validation is journaled as raw text, unmasked (notes/aisera-core.md 2)"
 
 
 @pytest.fixture
@@ -260,7 +258,6 @@ def test_credentials_are_masked_in_the_journal(client: TestClient) -> None:
     assert json.loads(issued["response"]["body"])["access_token"] == "[MASKED]"
 
 
-@pytest.mark.xfail(strict=True, reason=RAW_BODY_LEAK)
 def test_a_refused_body_is_journaled_without_the_password(client: TestClient) -> None:
     client.post(TOKEN_URL, json={"grant_type": "password", "client_id": APP, "username": "u", "password": 987654321})
     entry = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"][-1]
@@ -268,10 +265,6 @@ def test_a_refused_body_is_journaled_without_the_password(client: TestClient) ->
     assert "987654321" not in entry["request"]["body"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=DETAIL_LEAK,
-)
 def test_journal_problems_never_carry_a_credential_value(client: TestClient) -> None:
     client.post(TOKEN_URL, json={"grant_type": "password", "client_id": APP, "username": "u", "password": 987654321})
     entry = client.get("/__admin/journal", params={"spec": SPEC}).json()["entries"][-1]

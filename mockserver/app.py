@@ -80,8 +80,9 @@ def run_sync(work: Coroutine[Any, Any, T]) -> T:
 
 async def _prepare(rt: Runtime) -> None:
     await rt.sync()
-    if await rt.store.get(*SEEDED) is None:
-        await seed_all(rt, rt.settings.fixtures)
+    async with rt.store.transaction():  # replicas starting together: exactly one of them seeds
+        if await rt.store.get(*SEEDED) is None:
+            await seed_all(rt, rt.settings.fixtures)
 
 
 def create_runtime(settings: Settings, store: Store | None = None) -> Runtime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -34,10 +35,24 @@ def flat_credentials(values: dict[str, Any], prefix: str = "") -> list[tuple[str
     return flat
 
 
+def _where(db: str | None) -> str:
+    """Where the state lives, for the banner (a database URL is shown without its password)."""
+    if db is None:
+        return "in memory (gone when the mock stops)"
+    if "://" in db:
+        parts = urlsplit(db)
+        host = parts.hostname or ""
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{user}{host}{port}{parts.path}"
+    return db
+
+
 def banner(settings: Settings, seconds: float) -> str:
     """The lines `contract-mock serve` prints once it is ready to start."""
     base = f"http://{settings.host}:{settings.port}"
     lines = [f"contract-mock ready in {seconds:.2f}s on {base}/ ({settings.workers} worker(s))"]
+    lines.append(f"  state: {_where(settings.db)}")
     credentials = demo_credentials(settings.fixtures)
     for name in settings.specs:
         lines.append(f"  {base}/{name}   (Swagger UI {base}/{name}/ui/)")

@@ -9,6 +9,7 @@ stored. The body is judged by what arrives, not by `Content-Length`: a chunked b
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import math
 from collections.abc import AsyncGenerator, Mapping
@@ -190,6 +191,10 @@ async def parse_multipart(raw: bytes, headers: Headers, schema: Mapping[str, Any
         values = parsed.getlist(name)
         declared = properties.get(name) or {}
         uploads = [value for value in values if isinstance(value, UploadFile)]
+        if _is_file(declared) and not uploads and values:
+            # A binary part sent without a file name (curl -F file=text) is still the file's content.
+            content = str(values[0]).encode("utf-8")
+            uploads = [UploadFile(io.BytesIO(content), size=len(content), filename=None)]
         if _is_file(declared) or _is_file(declared.get("items") or {}) or uploads:
             # A file part is validated as a string (its content is not checked against the schema).
             fields[name] = "" if len(values) == 1 and _is_file(declared) else [""] * len(values)

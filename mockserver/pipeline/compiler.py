@@ -80,6 +80,8 @@ class Credentials:
     cookies: frozenset[str] = frozenset()
     fields: frozenset[str] = frozenset()
     """Body and response field names (any depth) marked `x-credential: true`."""
+    path: frozenset[str] = frozenset()
+    """Path variables marked `x-credential: true` (a stream id that is the only protection of its stream, say)."""
 
 
 @dataclass(frozen=True)
@@ -168,16 +170,17 @@ def credentials_of(contract: Contract) -> Credentials:
     query: set[str] = set()
     cookies: set[str] = set()
     fields: set[str] = set()
+    path: set[str] = set()
     for scheme in contract.security_schemes.values():
         target = {"header": headers, "query": query, "cookie": cookies}[scheme.location]
         target.add(scheme.parameter.lower() if scheme.location == "header" else scheme.parameter)
     for operation in contract:
         for parameter in operation.parameters:
             if parameter.definition.get("x-credential") is True:
-                target = {"header": headers, "query": query, "cookie": cookies, "path": set()}[parameter.location]
+                target = {"header": headers, "query": query, "cookie": cookies, "path": path}[parameter.location]
                 target.add(parameter.name.lower() if parameter.location == "header" else parameter.name)
     _marked_fields(contract.document, fields)
-    return Credentials(frozenset(headers), frozenset(query), frozenset(cookies), frozenset(fields))
+    return Credentials(frozenset(headers), frozenset(query), frozenset(cookies), frozenset(fields), frozenset(path))
 
 
 def _compile_body(root: Mapping[str, Any], operation: Operation) -> CompiledBody | None:

@@ -37,6 +37,8 @@ def render_error(behaviour: Behaviour, operation: Operation | None, error: Reque
     media = operation.media_type(status) if operation is not None else "application/json"
     payload = behaviour.error_body(error, operation, media)
     headers = dict(error.headers)
+    if media is not None and media.startswith("text/") and "charset" not in media:
+        headers.setdefault("Content-Type", f"{media}; charset=utf-8")
     if media is None or payload is None:
         return Answer(status, headers, None)
     if isinstance(payload, bytes):

@@ -315,6 +315,10 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
         response_body = None
         if answer.body:
             response_body = _body_text(answer.data if fields else None, answer.body, fields, limit)
+        path = scope["path"]
+        if credentials.path and call is not None and credentials.path & set(call.variables):
+            shown = {name: MASK if name in credentials.path else value for name, value in call.variables.items()}
+            path = "/" + mount.api.name + _fill(call.operation.path, shown)
         now = rt.clock.now()
         rt.journal.record(
             {
@@ -324,7 +328,7 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 "spec": mount.api.name,
                 "operationId": compiled.operation.operation_id if compiled is not None else None,
                 "method": scope["method"],
-                "path": scope["path"],
+                "path": path,
                 "query": mask_query(query, credentials.query) if query else {},
                 "status": answer.status,
                 "durationMs": round((time.perf_counter() - started) * 1000, 2),
@@ -340,6 +344,13 @@ class Pipeline(SpecMiddleware):  # type: ignore[misc]  # connexion ships no type
                 **extra,
             }
         )
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """A path template with its variables filled in."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -26,12 +26,14 @@ from typing import Any
 from mockserver.errors import MockServerError
 
 __all__ = [
+    "BUSY_DEADLINE_SECONDS",
     "Document",
     "JournalQuery",
     "Store",
     "StoreBusy",
     "StoreError",
     "StoreRefused",
+    "check_field",
     "check_key",
     "decode",
     "encode",
@@ -92,6 +94,16 @@ def _check_text(node: Any) -> None:
 def decode(text: str) -> Any:
     """Inverse of `encode`."""
     return _DECODE(text)
+
+
+BUSY_DEADLINE_SECONDS = 10.0
+"""How long a write waits for another process's lock (SQLite) or connection (PostgreSQL) before `StoreBusy`."""
+
+
+def check_field(name: str) -> None:
+    """A top-level field a query compares: letters, digits and underscores only (it is written into the SQL)."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"invalid field name for a store query: {name!r}")
 
 
 def check_key(*keys: str) -> None:

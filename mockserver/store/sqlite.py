@@ -19,14 +19,22 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mockserver.store.base import Document, JournalQuery, Store, StoreBusy, check_key, decode, encode
+from mockserver.store.base import (
+    BUSY_DEADLINE_SECONDS,
+    Document,
+    JournalQuery,
+    Store,
+    StoreBusy,
+    check_field,
+    check_key,
+    decode,
+    encode,
+)
 
 __all__ = ["BUSY_DEADLINE_SECONDS", "SqliteStore"]
 
 T = TypeVar("T")
 
-BUSY_DEADLINE_SECONDS = 10.0
-"""How long a write waits for another process's write lock before `StoreBusy`."""
 _BACKOFF = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02)
 
 _SCHEMA = """
@@ -96,11 +104,11 @@ class SqliteStore(Store):
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run one statement group, retrying (without blocking the loop) while another process holds the lock."""
-        if self._depth and self._owner_token is not _owner.get():
-            await self._wait_turn()
         deadline: float | None = None
         attempt = 0
         while True:
+            if self._depth and self._owner_token is not _owner.get():
+                await self._wait_turn()  # on every attempt: another task may have begun one while we backed off
             try:
                 with self._lock:
                     return work(self._conn)
@@ -188,6 +196,7 @@ class SqliteStore(Store):
         return cursor.rowcount > 0
 
     async def delete_where(self, collection: str, **equals: Any) -> int:
+        check_key(collection)
         where, params = _where(equals)
         cursor = await self._run(
             lambda c: c.execute(f"DELETE FROM documents WHERE collection=?{where}", (collection, *params))
@@ -195,6 +204,7 @@ class SqliteStore(Store):
         return cursor.rowcount
 
     async def find(self, collection: str, *, limit: int | None = None, **equals: Any) -> list[Document]:
+        check_key(collection)
         where, params = _where(equals)
         sql = f"SELECT body FROM documents WHERE collection=?{where} ORDER BY rowid"
         if limit is not None:
@@ -203,6 +213,7 @@ class SqliteStore(Store):
         return [decode(row[0]) for row in rows]
 
     async def count(self, collection: str, **equals: Any) -> int:
+        check_key(collection)
         where, params = _where(equals)
         row = await self._run(
             lambda c: c.execute(
@@ -287,6 +298,7 @@ class SqliteStore(Store):
     # -- whole state -------------------------------------------------------------------------------------------
 
     async def clear(self, *, keep: tuple[str, ...] = ()) -> None:
+        check_key(*keep)
         marks = ",".join("?" for _ in keep) or "''"
         async with self.transaction():
             await self._run(lambda c: c.execute(f"DELETE FROM documents WHERE collection NOT IN ({marks})", keep))
@@ -343,8 +355,7 @@ def _where(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     for field, value in equals.items():
-        if not field.replace("_", "").isalnum():
-            raise ValueError(f"invalid field name for a store query: {field!r}")
+        check_field(field)
         if value is None:
             clauses.append(f"json_extract(body, '$.{field}') IS NULL")
         else:

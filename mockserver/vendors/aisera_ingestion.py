@@ -283,10 +283,11 @@ def _caller() -> tuple[dict[str, Any], dict[str, Any]]:
 async def _purge_expired(store: Store, now: float) -> None:
     """Forget expired tokens (at most once per `PURGE_EVERY_SECONDS` of mock time, whichever worker does it)."""
     minute = math.floor(now / PURGE_EVERY_SECONDS)
-    last = await store.counter(_PURGED)
-    if minute <= last:
-        return
-    await store.increment(_PURGED, minute - last)
+    async with store.transaction():  # exactly one worker or replica moves the marker to this minute
+        last = await store.counter(_PURGED)
+        if minute <= last:
+            return
+        await store.increment(_PURGED, minute - last)
     for grant in await store.find(_TOKENS):
         if grant["expiresAt"] <= now:
             await store.delete(_TOKENS, grant["key"])

@@ -3,7 +3,8 @@
 The three credentials are ANDed in the contract, so the pipeline calls one checker per scheme, in the order the
 requirement lists them. `JSESSIONID` must be a session of a fixture user (stored under its digest, never in clear);
 `SERVERID` is only checked for presence (A2); `x-sysaid-hostname` must name the SysAid server of that user's
-organization (the guide's "organization mapping"). Any failure is the guide's UnauthorizedError (401, A1), unless the
+organization (the guide's "organization mapping"). Refusals never echo a credential (the hostname header is one of
+the contract's security schemes). Any failure is the guide's UnauthorizedError (401, A1), unless the
 operation documents another answer for it (`x-refusals`, see `refusals.py`). The hostname checker, which knows the
 user, also enforces `x-admin-only`: a non-administrator is refused as forbidden, rendered as the operation's
 documented `notAdmin` answer.
@@ -80,13 +81,13 @@ async def check_hostname(hostname: str, call: Call) -> dict[str, Any]:
     """`x-sysaid-hostname`: maps the authenticated user to an organization, then checks `x-admin-only`."""
     org = await org_by_hostname(hostname)
     if org is None:
-        detail = f"x-sysaid-hostname {hostname[:100]!r} is not a SysAid server known to the Copilot"
-        raise problems.unauthorized(detail, scheme=HOSTNAME_SCHEME)
+        raise problems.unauthorized(
+            "x-sysaid-hostname is not a SysAid server known to the Copilot", scheme=HOSTNAME_SCHEME
+        )
     session = await _session(call.cookies.get("JSESSIONID", ""))
     if session["org"] != org["org"]:
-        raise problems.unauthorized(
-            f"the user is not mapped to an organization on {org['hostname']}", scheme=HOSTNAME_SCHEME
-        )
+        detail = "the user is not mapped to an organization on the SysAid server x-sysaid-hostname names"
+        raise problems.unauthorized(detail, scheme=HOSTNAME_SCHEME)
     user = Caller(session["org"], session["username"], session["fullname"], bool(session["isAdministrator"]))
     if not may_call(user, call.operation):
         raise problems.forbidden(NOT_ADMIN, scheme=HOSTNAME_SCHEME)

@@ -64,7 +64,7 @@ def test_only_the_chat_owner_can_escalate(sysaid: Sysaid) -> None:
 def test_invalid_id_is_plain_text_invalid_request(sysaid: Sysaid) -> None:
     response = sysaid.call("GET", "/api/longOperation/456f7890-g12h-34i5-j678-90kl12345678")
     assert response.status_code == 400
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
     assert response.text == "Invalid request"
 
 
@@ -75,7 +75,7 @@ def test_unknown_or_foreign_operation_is_a_plain_text_404(sysaid: Sysaid) -> Non
         assert (response.status_code, response.text) == (404, "Long operation not found")
     response = sysaid.call("GET", "/api/longOperation/00000000-0000-4000-8000-000000000000")
     assert response.status_code == 404
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
 
 
 def test_chat_deleted_before_completion_fails_the_operation(sysaid: Sysaid) -> None:

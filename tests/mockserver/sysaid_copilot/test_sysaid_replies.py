@@ -163,3 +163,18 @@ def test_an_injected_fault_with_a_documented_reason_reaches_the_client(make_sysa
 def test_a_response_without_body_gets_no_payload() -> None:
     error = RequestError(Kind.INJECTED_FAULT, "x", status=200)
     assert error_body(error, OPERATIONS["submitSummaryFeedback"], None) is None
+
+
+def test_documented_failures_the_mock_never_has_are_reachable_through_faults(
+    make_sysaid: Callable[..., Sysaid],
+) -> None:
+    sysaid = make_sysaid()
+    faults = {"submitSummaryFeedback": {"status": 500, "reason": "failed"}, "getLongOperation": {"status": 500}}
+    for operation_id, fault in faults.items():
+        assert sysaid.client.put(f"/__admin/faults/{SPEC}/{operation_id}", json=fault).status_code == 200
+    feedback = {"accountId": "exampleAccountId", "feedback": "x", "userId": "7", "srId": "12345"}
+    failed = sysaid.call("POST", "/feedback", json=feedback)
+    assert (failed.status_code, failed.text) == (500, "Error in summarizeSRFeedback: SysAid server unavailable")
+    assert failed.headers["content-type"] == "text/plain; charset=utf-8"
+    internal = sysaid.call("GET", "/api/longOperation/3f2b8c1e-6d4a-4e8f-9b1c-2a7d5e9f0c13")
+    assert (internal.status_code, internal.text) == (500, "Internal error")

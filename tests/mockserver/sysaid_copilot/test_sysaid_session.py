@@ -213,3 +213,17 @@ def test_session_cookies_are_stored_only_as_digests(sysaid: Sysaid) -> None:
     stored = str(sysaid.records("sessions"))
     assert len(sysaid.records("sessions")) == 5
     assert all(jsessionid not in stored for _, jsessionid in IDENTITIES.values())
+
+
+def test_refusals_never_echo_a_credential_in_the_envelope_or_the_journal(sysaid: Sysaid) -> None:
+    hostname = "secret-host.sysaidit.com"
+    headers = {"x-sysaid-hostname": hostname, "Cookie": "JSESSIONID=NOT-A-SESSION-42; SERVERID=srv-app-01"}
+    for cookie in (headers["Cookie"], f"JSESSIONID={IDENTITIES['admin'][1]}; SERVERID=srv-app-01"):
+        response = sysaid.call("POST", "/api/login", who=None, headers={**headers, "Cookie": cookie})
+        assert response.status_code == 401
+        assert hostname not in response.text
+        assert "NOT-A-SESSION-42" not in response.text
+    journal = str(sysaid.journal("request"))
+    assert hostname not in journal
+    assert "NOT-A-SESSION-42" not in journal
+    assert IDENTITIES["admin"][1] not in journal

@@ -19,7 +19,7 @@ import pytest
 import uvloop
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from postgres_support import free_port
+from postgres_support import PostgresServer, free_port, server_binaries
 
 from mockserver.store import JournalQuery, SqliteStore, Store, StoreBusy, StoreError, StoreRefused, open_store, postgres
 from mockserver.store.base import decode, encode
@@ -236,12 +236,6 @@ class Boom(Exception):
     pass
 
 
-SQLITE_RETRY_BUG = (
-    "SqliteStore._run retries a statement after a busy backoff without waiting for the transaction another task of "
-    "the same instance opened meanwhile (see notes/postgres-core.md)"
-)
-
-
 async def test_transaction_commits_together_or_rolls_back_on_error(store: Store) -> None:
     async with store.transaction():
         await store.put("v/x", "a", {"n": 1})
@@ -277,11 +271,7 @@ async def test_nested_transactions_join_the_outer_one(store: Store) -> None:
     assert await store.count("v/y") == 0  # the inner block was part of the outer one
 
 
-async def test_read_modify_write_transactions_lose_no_update_across_instances(
-    stores: OpenStore, request: pytest.FixtureRequest
-) -> None:
-    if request.node.callspec.params["database"] == "sqlite-file":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SQLITE_RETRY_BUG))
+async def test_read_modify_write_transactions_lose_no_update_across_instances(stores: OpenStore) -> None:
     first, second = stores(), stores()
     await first.put("v/n", "x", {"n": 0})
 
@@ -663,6 +653,36 @@ async def test_a_postgresql_lock_held_past_the_deadline_is_store_busy(
     finally:
         await waiting.close()
         await holding.close()
+
+
+def test_a_postgresql_store_carries_on_once_its_server_is_back(postgres_server: PostgresServer) -> None:
+    bindir = server_binaries()
+    assert bindir is not None  # the session server started from it
+    server = PostgresServer.start(bindir)  # a server of this test's own, to stop and start
+    store = PostgresStore(server.new_schema())
+
+    async def scenario() -> None:
+        await store.put("v/x", "before", {})
+        await asyncio.to_thread(server.halt)
+        with pytest.raises(StoreError):
+            await store.get("v/x", "before")
+        await asyncio.to_thread(server.resume)
+        deadline = time.monotonic() + 30
+        while True:  # each pooled connection broken by the restart fails once, then is replaced
+            try:
+                assert await store.get("v/x", "before") == {}
+                break
+            except StoreError:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.1)
+        await store.put("v/x", "after", {})
+        assert await store.count("v/x") == 2
+        await store.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
 
 
 async def test_a_sqlite_dump_loads_into_postgresql_and_back_unchanged(postgres_url: str) -> None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from connexion.exceptions import ResolverError
 from connexion.resolver import Resolver
 
 from contracts import Contract, Operation, registration
@@ -117,4 +118,10 @@ class Behaviour:
     def handlers(self, contract: Contract) -> dict[str, Callable[..., Any]]:
         """Every operation's handler, resolved through Connexion's resolver (a missing one stops start-up)."""
         resolver = self.resolver()
-        return {op.operation_id: resolver.resolve_function_from_operation_id(op.operation_id) for op in contract}
+        handlers = {}
+        for op in contract:
+            try:
+                handlers[op.operation_id] = resolver.resolve_function_from_operation_id(op.operation_id)
+            except ResolverError as exc:  # Connexion wraps our ConfigurationError (a ValueError): unwrap it
+                raise ConfigurationError(str(exc)) from exc
+        return handlers

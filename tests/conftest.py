@@ -78,9 +78,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (skips, saying why, on a machine without it)."""
+    """Debian's Chromium driven by Playwright (skips, saying why, on a machine without it).
+
+    Module-scoped: Playwright's sync API runs an event loop on this thread while it is open, so modules that use
+    it hold only browser tests, and it is closed before the next module's `asyncio.run` calls."""
     import shutil
 
     executable = shutil.which("chromium") or (CHROMIUM if Path(CHROMIUM).exists() else None)

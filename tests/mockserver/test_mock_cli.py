@@ -13,7 +13,7 @@ from mockserver.cli import main
 def test_unknown_spec_suggests_the_closest_name() -> None:
     result = CliRunner().invoke(main, ["serve", "--spec", "sysaid-copliot"])
     assert result.exit_code == 2
-    assert "did you mean 'sysaid-copilot'" in result.output
+    assert "Did you mean 'sysaid-copilot'" in result.output
 
 
 def test_missing_fixtures_folder_is_one_line(tmp_path: Path) -> None:
@@ -35,4 +35,4 @@ def test_port_in_use_is_reported_before_starting() -> None:
 def test_proxy_refuses_a_non_http_upstream() -> None:
     result = CliRunner().invoke(main, ["proxy", "--spec", "sysaid-copilot", "--upstream", "ftp://x"])
     assert result.exit_code == 2
-    assert "--upstream must be an http(s) URL" in result.output
+    assert "setting upstream: must be an http(s) URL, got 'ftp://x'" in result.output

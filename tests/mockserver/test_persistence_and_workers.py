@@ -15,7 +15,8 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver import FIXTURES_DIR, Settings, create_app
+from contracts import FIXTURES_DIR
+from mockserver import Settings, create_app
 
 CREDENTIALS = yaml.safe_load((FIXTURES_DIR / "credentials.yaml").read_text())
 ASAPP = "asapp-metadata-ingestion"

@@ -37,7 +37,7 @@ from mockserver.clock import Clock
 from mockserver.errors import ConfigurationError
 from mockserver.fixtures import SEEDED, seed_all
 from mockserver.journal import Journal
-from mockserver.pipeline.compiler import compile_api
+from mockserver.pipeline.compiler import compile_api, credentials_of
 from mockserver.pipeline.serve import Mount, Pipeline
 from mockserver.runtime import Runtime, activate
 from mockserver.server import install_log_masking
@@ -129,9 +129,28 @@ def served_document(contract: Contract, demo: dict[str, Any], behaviour: Behavio
             + "\n".join(lines)
             + ("\n\n" + " ".join(notes) if notes else "")
         )
+    _demo_examples(document, credentials_of(contract).fields, dict(flat_credentials(demo)))
     if behaviour is not None and behaviour.prepare_served is not None:
         behaviour.prepare_served(document, demo)
     return document
+
+
+def _demo_examples(document: dict[str, Any], fields: frozenset[str], demo: dict[str, str]) -> None:
+    """Request examples carry the demo value of every credential field (`x-credential`) that has one, so that
+    "Try it out" in Swagger UI works against the mock as it comes."""
+    usable = {name: demo[name] for name in fields if name in demo}
+    if not usable:
+        return
+    for item in (document.get("paths") or {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or not isinstance(operation.get("requestBody"), dict):
+                continue
+            for media in (operation["requestBody"].get("content") or {}).values():
+                values = [media.get("example"), *((media.get("examples") or {}).values())]
+                for holder in values:
+                    value = holder.get("value") if isinstance(holder, dict) and "value" in holder else holder
+                    if isinstance(value, dict):
+                        value.update({name: secret for name, secret in usable.items() if name in value})
 
 
 def _served_contract(served: dict[str, dict[str, Any]], spec: str) -> Any:

@@ -8,6 +8,8 @@ reads the resulting events from the session. Fixtures and stored records: `direc
 
 from __future__ import annotations
 
+from typing import Any
+
 from mockserver.pipeline.security import Checker
 from mockserver.vendors.alvaria_messaging.auth import (
     API_KEY,
@@ -36,6 +38,7 @@ __all__ = [
     "error_body",
     "fault_reasons",
     "get_streaming_events",
+    "prepare_served",
     "refine",
     "request_alvaria_access_token",
     "seed",
@@ -50,3 +53,15 @@ SECURITY: dict[str, Checker] = {
     API_KEY: check_api_key,
     CLIENT: check_client,
 }
+
+
+def prepare_served(document: dict[str, Any], demo: dict[str, Any]) -> None:
+    """The served token URL names the demo organization as `realm`: Swagger UI's client-credentials flow sends no
+    realm of its own, and the token service needs one (form field or query)."""
+    org = demo.get("org_id")
+    if not org:
+        return
+    for scheme in (document.get("components", {}).get("securitySchemes") or {}).values():
+        flow = (scheme.get("flows") or {}).get("clientCredentials")
+        if flow and "realm=" not in str(flow.get("tokenUrl", "")):
+            flow["tokenUrl"] = f"{flow['tokenUrl']}?realm={org}"

@@ -12,7 +12,6 @@ Workflows change state, so `--read-only` skips them. Each failure becomes a find
 
 from __future__ import annotations
 
-import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,9 +23,11 @@ import requests
 from conformance.auth.base import ApiClient, AuthProfile
 from conformance.contracts import Contract, OperationInfo
 from conformance.coverage import normalize_media_type
-from conformance.engine_config import SENSITIVE_KEYS, SENSITIVE_MARKERS
+from conformance.curl import curl_line
+from conformance.errors import CredentialEndpointBroken
 from conformance.redaction import Redactor
-from conformance.results import Finding, SpecResult
+from conformance.results import ErrorKind, Finding, SpecResult
+from conformance.transport import describe_transport_error
 
 __all__ = ["WORKFLOWS", "WorkflowContext", "find_admin", "run_workflows"]
 
@@ -37,6 +38,10 @@ EXPIRY_JUMP_SECONDS = 7200
 
 class WorkflowFailed(Exception):
     """A step did not behave as documented (internal to this module)."""
+
+
+class WorkflowSkipped(Exception):
+    """The workflow cannot run against this target; the message says why (internal to this module)."""
 
 
 @dataclass
@@ -82,6 +87,8 @@ class WorkflowContext:
             kwargs["json"] = body
         response = self.client.request(info.method.upper(), url, **kwargs)
         self.result.coverage.record(info.label, response.status_code, response.headers.get("content-type"))
+        counts = self.result.counts
+        counts.sent, counts.answered, counts.judged = counts.sent + 1, counts.answered + 1, counts.judged + 1
         return info, response
 
     def expect(self, ok: bool, info: OperationInfo, response: requests.Response, documented: str) -> None:
@@ -99,24 +106,12 @@ class WorkflowContext:
                 title=f"Workflow {self.name} broke at {info.operation_id}",
                 received=f"HTTP {response.status_code} {media}: {body}",
                 documented=documented,
-                curl=(self.redactor(_curl(response.request)),),
+                curl=(self.redactor(curl_line(response.request)),),
                 seed=self.result.seed,
                 phase="workflow",
             )
         )
         raise WorkflowFailed(documented)
-
-
-def _curl(request: requests.PreparedRequest) -> str:
-    """A curl line; credential headers are filtered by name, as in Schemathesis' own code samples."""
-    parts = ["curl", "-X", str(request.method)]
-    for key, value in request.headers.items():
-        sensitive = key.lower() in SENSITIVE_KEYS or any(marker in key.lower() for marker in SENSITIVE_MARKERS)
-        shown = "[Filtered]" if sensitive else (value.decode() if isinstance(value, bytes) else value)
-        parts += ["-H", f"{key}: {shown}"]
-    if request.body:
-        parts += ["-d", request.body.decode() if isinstance(request.body, bytes) else str(request.body)]
-    return " ".join(shlex.quote(part) for part in [*parts, str(request.url)])
 
 
 def _json(response: requests.Response) -> Any:
@@ -147,11 +142,15 @@ def _token_protected_call(contract: Contract) -> tuple[OperationInfo, str] | Non
 def token_expiry(ctx: WorkflowContext) -> None:
     """An expired token gets the documented 401; after a refresh the same call succeeds."""
     token = getattr(ctx.profile, "token", None)
-    if ctx.admin_url is None or token is None:
-        return
+    if token is None:
+        raise WorkflowSkipped("the vendor profile obtains no token")
+    if ctx.admin_url is None:
+        raise WorkflowSkipped(
+            "the target has no mock admin API (<origin>/__admin/clock) to advance the clock past the token's lifetime"
+        )
     found = _token_protected_call(ctx.contract)
     if found is None:
-        return
+        raise WorkflowSkipped("no operation needs only the token and has an example body to send")
     info, scheme = found
     body = _example(ctx.contract, info)
     old = token()
@@ -225,13 +224,23 @@ def find_admin(client: ApiClient, base_url: str) -> str | None:
     return admin if answer.status_code == 200 and "json" in answer.headers.get("content-type", "") else None
 
 
-def run_workflows(ctx: WorkflowContext) -> None:
-    """Run the contract's workflows; each stops at its first broken step (already recorded as a finding)."""
+def run_workflows(ctx: WorkflowContext, deadline: float | None = None) -> None:
+    """Run the contract's workflows; each stops at its first broken step (already recorded as a finding).
+
+    A workflow that cannot run here says why in the result's notes rather than disappearing.
+    """
     for workflow in WORKFLOWS.get(ctx.contract.name, ()):
         ctx.name = workflow.__name__
+        if deadline is not None and time.monotonic() >= deadline:
+            ctx.result.notes.append(f"workflow {ctx.name} not run: --max-time reached")
+            continue
         try:
             workflow(ctx)
+        except WorkflowSkipped as skipped:
+            ctx.result.notes.append(f"workflow {ctx.name} not run: {skipped}")
         except WorkflowFailed:
             continue
+        except CredentialEndpointBroken as exc:
+            ctx.result.notes.append(f"workflow {ctx.name} not run: {exc.operation} did not issue a {exc.credential}")
         except requests.RequestException as exc:
-            ctx.result.errors.append(ctx.redactor(f"workflow {ctx.name}: {exc}"))
+            ctx.result.add_error(ErrorKind.WORKFLOW, f"workflow {ctx.name}: {describe_transport_error(exc)}")

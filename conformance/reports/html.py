@@ -86,7 +86,7 @@ def _finding(finding: Finding) -> str:
 
 
 def _spec(spec: SpecResult) -> str:
-    errors = "".join(f"<pre>{escape(e)}</pre>" for e in spec.errors)
+    errors = "".join(f"<pre>{escape(e.render())}</pre>" for e in spec.errors)
     suppressed = "".join(f"<li>{escape(k)}: {v}</li>" for k, v in sorted(spec.suppressed.items()))
     findings = "".join(_finding(f) for f in spec.findings) or "<p>No failures.</p>"
     return (

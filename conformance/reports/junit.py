@@ -40,8 +40,9 @@ def _suite(spec: SpecResult, fail_on_unobserved: bool) -> ET.Element:
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", message=f"accepted by the baseline: {known[0].title}")
         elif echoes.get((operation, check)):
+            causes = echoes[(operation, check)]
             ET.SubElement(case, "system-out").text = "\n".join(
-                f"also tripped by the root cause reported under {f.check}: {f.title}" for f in echoes[(operation, check)]
+                f"also tripped by the root cause reported under {f.check}: {f.title}" for f in causes
             )
     for label, coverage in spec.coverage.operations.items():
         missing = [u for u in coverage.unobserved() if u.exempt_reason is None]

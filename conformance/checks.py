@@ -24,11 +24,17 @@ __all__ = ["aisera_problem", "alvaria_problem", "asapp_problem", "decode_body", 
 Problem = tuple[str, str]
 Rule = Callable[[int, Any], "Problem | None"]
 SSE_STATUS = {"done": "ok", "error": "error", "message": "stream"}
+# RFC 9457 problem details: a framework's or proxy's error envelope, never a vendor envelope of these contracts.
+PROBLEM_JSON = "application/problem+json"
 
 
 def sysaid_problem(status: int, body: Any) -> Problem | None:
-    """SysAid `status` ("ok", "error", "stream", "in-progress") must agree with the body and HTTP status."""
-    if not isinstance(body, dict) or "status" not in body:
+    """SysAid `status` ("ok", "error", "stream", "in-progress") must agree with the body and HTTP status.
+
+    SysAid's `status` is a string; a numeric `status` belongs to another envelope (RFC 9457 problem details, which
+    a non-SysAid error page sends), which this rule does not judge: content-type and schema checks do.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
         return None
     kind, text = body["status"], body.get("error", body.get("message"))
     if status >= 400 and kind != "error":
@@ -139,6 +145,8 @@ def _run(case: Case[Any], response: Response, specs: tuple[str, ...], rule: Rule
     if context is None or context.spec not in specs:
         return True
     media, body = decode_body(response)
+    if media == PROBLEM_JSON:
+        return True
     if media == "text/event-stream" and isinstance(body, str):
         problem = sysaid_stream_problem(response.status_code, body) if rule is sysaid_problem else None
     else:

@@ -111,14 +111,15 @@ class Collector:
             counts.answered += 1
             counts.judged += bool(recorder.checks.get(case_id)) or case_id in probes
             counts.not_found += response.status_code == 404
+            case = node.value
+            # An undeclared-method probe's 405 says nothing about the operation, nor about the credentials.
+            if str(case.method).upper() != str(case.operation.method).upper():
+                continue
             if case_id in authenticated:
                 counts.authenticated += 1
                 counts.refused += response.status_code in REFUSALS
             media = (response.headers.get("content-type") or [""])[0]
-            case = node.value
-            # An undeclared-method probe's 405 says nothing about what the operation itself answers.
-            if str(case.method).upper() == str(case.operation.method).upper():
-                self.result.coverage.record(case.operation.label, response.status_code, media)
+            self.result.coverage.record(case.operation.label, response.status_code, media)
         by_answer: dict[str, list[CheckNode]] = {}
         labels: dict[str, str] = {}
         for case_id, checks in recorder.checks.items():

@@ -231,25 +231,18 @@ class Campaign:
             result.add_error(ErrorKind.HARNESS, "--max-time reached before this contract started")
             result.untested = "--max-time reached before this contract started"
             return result
-        stream = None
         stopped: list[bool] = []
-
-        def stop_at_deadline() -> None:
-            stopped.append(True)
-            if stream is not None:
-                stream.stop()
-
         if deadline is not None:
+            # The engine's own limit ends no later than the deadline; the limiter waits for it rather than send.
             schema.config.max_time = max(int(deadline - time.monotonic()), 1)
-            install_deadline(schema.config, deadline, stop_at_deadline)
+            install_deadline(schema.config, deadline, lambda: stopped.append(True))
         collector = Collector(item.contract, result, self.redactor, item.labels, context)
         bind(schema.raw_schema, context)
         self.progress.start(item.contract.name, len(item.labels))
         started = time.monotonic()
         try:
             if item.run_engine:
-                stream = from_schema(schema).execute()
-                for event in stream:
+                for event in from_schema(schema).execute():
                     collector.feed(event)
                     self.progress.event(event)
             self._workflows(item, deadline)

@@ -115,12 +115,15 @@ class DeadlineLimiter(Limiter):
     def try_acquire(
         self, name: str = "pyrate", weight: int = 1, blocking: bool = True, timeout: int | float = -1
     ) -> bool:
-        """Take a slot before the deadline, or stop the run and refuse to send."""
+        """Take a slot before the deadline; with none left, wait for the deadline and refuse to send."""
         remaining = self.deadline - time.monotonic()
-        if remaining <= 0 or super().try_acquire(name, weight, blocking=True, timeout=remaining) is not True:
-            self.on_deadline()
-            raise DeadlineReached(f"--max-time reached while waiting for the rate limit ({name})")
-        return True
+        if remaining > 0 and super().try_acquire(name, weight, blocking=True, timeout=remaining) is True:
+            return True
+        # No request may go out before the deadline: sit it out, so the engine stops at its own time limit with
+        # every finished case reported, instead of spinning on refused requests.
+        time.sleep(max(self.deadline - time.monotonic(), 0.0))
+        self.on_deadline()
+        raise DeadlineReached(f"--max-time reached while waiting for the rate limit ({name})")
 
 
 def install_deadline(project: ProjectConfig, deadline: float, on_deadline: Callable[[], None]) -> None:

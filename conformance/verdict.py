@@ -34,6 +34,8 @@ def judge(result: SpecResult, credentials: str) -> None:
                 f"no request reached {result.base_url}: {failed} request(s) failed ({transport[0].message}); "
                 "check --base-url and that the server is running"
             )
+        elif result.stop_reason == "max_time":
+            result.untested = "--max-time ran out before any case was answered; give the run more time"
         else:
             result.untested = "no request was sent, so nothing was tested"
     elif counts.not_found == counts.answered:

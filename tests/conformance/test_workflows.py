@@ -84,10 +84,15 @@ def test_a_token_that_never_expires_is_caught():
     assert "Authorization: [Filtered]" in finding.curl[0]
 
 
-def test_workflows_are_skipped_without_the_mock_admin_api():
+def test_a_workflow_that_cannot_run_says_so():
     app = aisera_with_clock(never_expires=True)
     app.router.routes = [r for r in app.router.routes if not getattr(r, "path", "").startswith("/__admin")]
-    assert run("aisera-ingestion", app).findings == []
+    result = run("aisera-ingestion", app)
+    assert result.findings == []
+    assert result.notes == [
+        "workflow token_expiry not run: the target has no mock admin API (<origin>/__admin/clock) to advance the "
+        "clock past the token's lifetime"
+    ]
 
 
 def test_sysaid_chat_lifecycle_and_escalation_against_the_mock():

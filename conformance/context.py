@@ -34,6 +34,10 @@ class CampaignContext:
     # Operations whose credential handling was already probed: enforcement is a property of the operation.
     enforced: set[str] = field(default_factory=set)
     admin_checked: set[str] = field(default_factory=set)
+    # Behaviour checks that replay or poll once (or a few times) per operation.
+    isolated: set[str] = field(default_factory=set)
+    role_replays: dict[str, int] = field(default_factory=dict)
+    polled: set[str] = field(default_factory=set)
     # How often each known false positive was suppressed, by its id.
     suppressed: Counter[str] = field(default_factory=Counter)
     # Ids of the cases the profile put credentials on, and of the harness' own probe requests.

@@ -29,6 +29,8 @@ Problem = tuple[str, str]
 
 def _requested(value: Any, default: Any, minimum: int) -> int | None:
     chosen = default if value is None else value
+    if isinstance(chosen, str) and chosen.isdigit():
+        chosen = int(chosen)  # a query parameter, as sent
     return chosen if isinstance(chosen, int) and not isinstance(chosen, bool) and chosen >= minimum else None
 
 

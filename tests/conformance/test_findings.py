@@ -44,11 +44,9 @@ def test_unsupported_method_keeps_the_real_reason(toy_contract: Path):
 
 
 def test_read_only_warns_about_an_included_unsafe_operation(toy_contract: Path):
-    result = CliRunner().invoke(
-        main,
-        ["run", "--spec", "toy", "--base-url", "http://127.0.0.1:9/toy", "--credentials", str(toy_contract)]
-        + ["--read-only", "--include-operation", "createItem", "--include-operation", "getItem", "--progress", "off"],
-    )
+    target = ["--spec", "toy", "--base-url", "http://127.0.0.1:9/toy", "--credentials", str(toy_contract)]
+    selection = ["--read-only", "--include-operation", "createItem", "--include-operation", "getItem"]
+    result = CliRunner().invoke(main, ["run", *target, *selection, "--progress", "off"])
     assert (
         "Warning: --read-only drops createItem (POST /items), named by --include-operation: "
         "POST is not a safe method" in result.stderr

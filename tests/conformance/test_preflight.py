@@ -22,6 +22,7 @@ from conformance.summary import render_summary
 from mockserver import Settings, create_app
 
 FAST = (Phase.EXAMPLES, Phase.COVERAGE)
+DOWN = ("--base-url", "http://127.0.0.1:9/aisera-conversation")
 CREDENTIALS = Path(__file__).resolve().parents[2] / "fixtures" / "default" / "credentials.yaml"
 
 
@@ -33,8 +34,7 @@ def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
 def test_target_down_exits_2_with_one_line():
     """Why 4: the CLI used to print 1,458 "Network Error" lines and end "VIOLATIONS FOUND (0 failure(s))"."""
     done = subprocess.run(
-        [sys.executable, "-m", "conformance", "run", "--spec", "aisera-conversation", "--progress", "off"]
-        + ["--base-url", "http://127.0.0.1:9/aisera-conversation"],
+        [sys.executable, "-m", "conformance", "run", "--spec", "aisera-conversation", "--progress", "off", *DOWN],
         capture_output=True,
         text=True,
         timeout=60,

@@ -38,6 +38,7 @@ def serving(app: Any) -> Iterator[tuple[str, Callable[[], None]]]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
+
     def stop() -> None:
         server.should_exit = True
         thread.join(timeout=10)

@@ -108,6 +108,7 @@ class _Prepared:
     labels: set[str]
     run_engine: bool
     loopback: bool
+    stateful: bool
 
 
 class Campaign:
@@ -181,6 +182,7 @@ class Campaign:
         result.findings += outcome.findings
         selection = [operation for operation in selection if operation not in outcome.untestable]
         run_engine = self._phases(contract, selection, result, loaded)
+        stateful = Phase.STATEFUL in self.settings.phases and contract.has_links_within(set(selection))
         schema = loaded.include(operation_id=selection) if selection else loaded
         context = CampaignContext(contract.name, contract, profile, self.redactor)
         if profile is not None:
@@ -193,7 +195,9 @@ class Campaign:
         false_positives.install(schema, context)
         install_retry_after(schema)
         labels = {info.label for info in contract.operations() if info.operation_id in selection}
-        return _Prepared(contract, result, schema, context, client, labels, run_engine and bool(selection), loopback)
+        return _Prepared(
+            contract, result, schema, context, client, labels, run_engine and bool(selection), loopback, stateful
+        )
 
     def _phases(self, contract: Contract, selection: list[str], result: SpecResult, loaded: Any) -> bool:
         """Whether the engine has a phase to run; a stateful phase with nothing to chain is dropped with a note."""
@@ -238,7 +242,9 @@ class Campaign:
             install_deadline(schema.config, deadline, lambda: stopped.append(True))
         collector = Collector(item.contract, result, self.redactor, item.labels, context)
         bind(schema.raw_schema, context)
-        self.progress.start(item.contract.name, len(item.labels))
+        testing = sum(phase != Phase.STATEFUL or item.stateful for phase in self.settings.phases)
+        budget = deadline - time.monotonic() if deadline is not None else None
+        self.progress.start(item.contract.name, len(item.labels), testing, budget)
         started = time.monotonic()
         try:
             if item.run_engine:

@@ -186,7 +186,7 @@ def test_transport_errors_during_the_run_are_folded_with_a_count(toy_contract: P
         def __init__(self, stop: Any) -> None:
             self.stop = stop
 
-        def start(self, spec: str, operations: int) -> None:
+        def start(self, spec: str, operations: int, phases: int, budget: float | None) -> None:
             self.stop()
 
         def event(self, event: object) -> None:

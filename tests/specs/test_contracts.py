@@ -122,9 +122,7 @@ def _examples(node: Any, schema: Any = None) -> list[tuple[Any, Any, str]]:
 @pytest.mark.parametrize("name", SPEC_NAMES)
 def test_every_example_validates_against_its_schema(name: str) -> None:
     contract = load_contract(name)
-    resolved_paths = {
-        op.path: op.definition for op in contract.operations.values()
-    }
+    resolved_paths = {op.path: op.definition for op in contract.operations.values()}
     checked = 0
     for path, definition in resolved_paths.items():
         for schema, value, key in _examples(definition):

@@ -28,7 +28,7 @@ from conformance.transport import describe_transport_error, is_transport_error
 if TYPE_CHECKING:
     from schemathesis import BaseSchema, Case
 
-__all__ = ["TOKEN_ENDPOINT_CHECK", "Preflight", "PreflightOutcome", "example_value"]
+__all__ = ["TOKEN_ENDPOINT_CHECK", "Preflight", "PreflightOutcome", "example_value", "token_endpoint_finding"]
 
 TOKEN_ENDPOINT_CHECK = "token_endpoint"
 REFUSED = frozenset({401, 403})
@@ -72,18 +72,16 @@ def _identities(profile: AuthProfile) -> Iterator[AuthProfile]:
             yield profile.for_identity(identity)
 
 
+@dataclass
 class Preflight:
     """The preflight of one contract's campaign."""
 
-    def __init__(
-        self, contract: Contract, schema: BaseSchema, client: ApiClient, base_url: str, seed: int, app: Any = None
-    ) -> None:
-        self.contract = contract
-        self.schema = schema
-        self.client = client
-        self.base_url = base_url
-        self.seed = seed
-        self.app = app
+    contract: Contract
+    schema: BaseSchema
+    client: ApiClient
+    base_url: str
+    seed: int
+    app: Any = None
 
     def run(self, profile: AuthProfile | None, selection: list[str]) -> PreflightOutcome:
         """Probe the target; raise `PreflightError` when the campaign could not test anything as configured."""
@@ -201,15 +199,20 @@ class Preflight:
         )
 
     def _finding(self, error: CredentialEndpointBroken) -> Finding:
-        return Finding(
-            spec=self.contract.name,
-            operation=error.operation,
-            operation_id=error.operation_id,
-            check=TOKEN_ENDPOINT_CHECK,
-            title=error.title,
-            received=error.received,
-            documented=error.documented,
-            curl=(error.curl,),
-            seed=self.seed,
-            phase="preflight",
-        )
+        return token_endpoint_finding(error, self.contract.name, self.seed, "preflight")
+
+
+def token_endpoint_finding(error: CredentialEndpointBroken, spec: str, seed: int, phase: str) -> Finding:
+    """The `token_endpoint` finding for an issuing endpoint's violation."""
+    return Finding(
+        spec=spec,
+        operation=error.operation,
+        operation_id=error.operation_id,
+        check=TOKEN_ENDPOINT_CHECK,
+        title=error.title,
+        received=error.received,
+        documented=error.documented,
+        curl=(error.curl,),
+        seed=seed,
+        phase=phase,
+    )

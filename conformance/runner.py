@@ -30,10 +30,10 @@ from conformance.contracts import Contract, load_contract, resolve_spec_names
 from conformance.credentials import Credentials
 from conformance.engine_config import build_config
 from conformance.errors import ConfigurationError, CredentialEndpointBroken, did_you_mean
-from conformance.preflight import TOKEN_ENDPOINT_CHECK, Preflight
+from conformance.preflight import TOKEN_ENDPOINT_CHECK, Preflight, token_endpoint_finding
 from conformance.progress import NullProgress, Progress
 from conformance.redaction import Redactor
-from conformance.results import ErrorKind, Finding, RunResult, SpecResult
+from conformance.results import ErrorKind, RunResult, SpecResult
 from conformance.safety import SAFE_METHODS, install_deadline, install_retry_after, is_loopback, rate_limit_plan
 from conformance.settings import Phase, RunSettings
 from conformance.verdict import judge
@@ -211,22 +211,8 @@ class Campaign:
 
     def _broken_mid_run(self, context: CampaignContext, error: CredentialEndpointBroken, seed: int) -> None:
         with context.lock:
-            if any(finding.check == TOKEN_ENDPOINT_CHECK for finding in context.findings):
-                return
-            context.findings.append(
-                Finding(
-                    spec=context.spec,
-                    operation=error.operation,
-                    operation_id=error.operation_id,
-                    check=TOKEN_ENDPOINT_CHECK,
-                    title=error.title,
-                    received=error.received,
-                    documented=error.documented,
-                    curl=(error.curl,),
-                    seed=seed,
-                    phase="campaign",
-                )
-            )
+            if not any(finding.check == TOKEN_ENDPOINT_CHECK for finding in context.findings):
+                context.findings.append(token_endpoint_finding(error, context.spec, seed, "campaign"))
 
     def _execute(self, item: _Prepared, deadline: float | None) -> SpecResult:
         """One contract's campaign, after its preflight."""

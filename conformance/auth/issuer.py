@@ -10,6 +10,7 @@ answer against the contract, the way every other answer is judged.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,26 +51,19 @@ def _body(response: requests.Response) -> Any:
         return None
 
 
+@dataclass(frozen=True)
 class Issuer:
     """One operation of a contract that issues a credential the other operations need."""
 
-    def __init__(
-        self,
-        contract: Contract,
-        operation: OperationInfo,
-        credentials: VendorCredentials,
-        redactor: Redactor,
-        keys: tuple[str, ...],
-        kind: str,
-        refusals: frozenset[int] = CREDENTIAL_REFUSALS,
-    ) -> None:
-        self.contract = contract
-        self.operation = operation
-        self.credentials = credentials
-        self.redactor = redactor
-        self.keys = keys
-        self.kind = kind
-        self.refusals = refusals
+    contract: Contract
+    operation: OperationInfo
+    credentials: VendorCredentials
+    redactor: Redactor
+    keys: tuple[str, ...]
+    """The credential keys the issuing request uses (named when they are refused)."""
+    kind: str
+    """What it issues: `token`, `session`."""
+    refusals: frozenset[int] = CREDENTIAL_REFUSALS
 
     def issue(self, send: Callable[[], requests.Response], field: str) -> dict[str, Any]:
         """Send the issuing request and return the decoded answer carrying `field`, or raise (refused or broken)."""

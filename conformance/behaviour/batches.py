@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 
 from conformance.behaviour.extensions import Batch
-from conformance.behaviour.target import target, violated
+from conformance.behaviour.target import Target, judge
 from conformance.coverage import normalize_media_type
 
 if TYPE_CHECKING:
@@ -59,12 +59,9 @@ def _sent_as_json(case: Case[Any]) -> bool:
 @schemathesis.check
 def batch_status(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """One result per item, and the status the batch rule documents."""
-    found = target(case, response, success_only=False)
-    batch = Batch.of(found.operation) if found is not None else None
-    if found is None or batch is None:
-        return True
-    items = case.body.get(batch.items) if isinstance(case.body, dict) and _sent_as_json(case) else None
-    problem = batch_problem(batch, response.status_code, items, found.body)
-    if problem is not None:
-        raise violated(found.operation, problem[0], problem[1], batch.statement)
-    return None
+
+    def rule(found: Target, batch: Batch) -> tuple[str, str] | None:
+        items = case.body.get(batch.items) if isinstance(case.body, dict) and _sent_as_json(case) else None
+        return batch_problem(batch, response.status_code, items, found.body)
+
+    return judge(case, response, Batch.of, rule, success_only=False)

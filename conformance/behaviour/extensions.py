@@ -22,25 +22,52 @@ __all__ = [
     "OwnerOnly",
     "Paging",
     "Parameter",
+    "Section",
     "TokenLifetime",
     "Visibility",
     "visibility_rules",
 ]
 
 
-def _section(operation: OperationInfo, key: str) -> Mapping[str, Any] | None:
-    value = operation.extensions.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, Mapping) or not isinstance(value.get("statement"), str):
-        raise ConfigurationError(f"{operation.label} [{operation.operation_id}]: {key} needs a `statement`")
-    return value
+@dataclass(frozen=True)
+class Section:
+    """One extension of one operation, read with errors that name the operation and the missing key."""
 
+    operation: OperationInfo
+    key: str
+    values: Mapping[str, Any]
 
-def _require(operation: OperationInfo, key: str, section: Mapping[str, Any], name: str) -> Any:
-    if name not in section:
-        raise ConfigurationError(f"{operation.label} [{operation.operation_id}]: {key} needs `{name}`")
-    return section[name]
+    @classmethod
+    def of(cls, operation: OperationInfo, key: str) -> Section | None:
+        """The extension's mapping, or None when the operation does not carry it; it must have a `statement`."""
+        value = operation.extensions.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping) or not isinstance(value.get("statement"), str):
+            raise ConfigurationError(f"{operation.label} [{operation.operation_id}]: {key} needs a `statement`")
+        return cls(operation, key, value)
+
+    @property
+    def statement(self) -> str:
+        """Where the vendor (or a listed assumption) documents the behaviour."""
+        return str(self.values["statement"])
+
+    def required(self, name: str) -> Any:
+        """A value the extension must give."""
+        if name not in self.values:
+            raise ConfigurationError(
+                f"{self.operation.label} [{self.operation.operation_id}]: {self.key} needs `{name}`"
+            )
+        return self.values[name]
+
+    def parameter(self, name: str) -> Parameter:
+        """A request value the extension names."""
+        return Parameter.read(self.operation, self.key, self.required(name))
+
+    def names(self, name: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """A list of names (statuses, events, fields)."""
+        value = self.values.get(name, default) if default is not None else self.required(name)
+        return tuple(str(item) for item in value)
 
 
 @dataclass(frozen=True)
@@ -82,18 +109,16 @@ class Paging:
     @classmethod
     def of(cls, operation: OperationInfo) -> Paging | None:
         """The operation's paging statement, if it makes one."""
-        key = "x-paging"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-paging")
         if section is None:
             return None
-        offset = section.get("offset")
         return cls(
-            statement=str(section["statement"]),
-            limit=Parameter.read(operation, key, _require(operation, key, section, "limit")),
-            offset=Parameter.read(operation, key, offset) if offset is not None else None,
-            items=str(_require(operation, key, section, "items")),
-            total=str(section["total"]) if section.get("total") else None,
-            echo=tuple(str(name) for name in section.get("echo", ())),
+            statement=section.statement,
+            limit=section.parameter("limit"),
+            offset=section.parameter("offset") if "offset" in section.values else None,
+            items=str(section.required("items")),
+            total=str(section.values["total"]) if section.values.get("total") else None,
+            echo=section.names("echo", ()),
         )
 
 
@@ -109,19 +134,15 @@ class Ordering:
     @classmethod
     def of(cls, operation: OperationInfo) -> Ordering | None:
         """The operation's ordering statement, if it makes one."""
-        key = "x-ordering"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-ordering")
         if section is None:
             return None
-        directions = tuple(str(d) for d in section.get("directions", ("ASC", "DESC")))
+        directions = section.names("directions", ("ASC", "DESC"))
         if len(directions) != 2:
-            raise ConfigurationError(f"{operation.label}: {key}.directions names the ascending then descending word")
-        return cls(
-            statement=str(section["statement"]),
-            order=Parameter.read(operation, key, _require(operation, key, section, "order")),
-            items=str(_require(operation, key, section, "items")),
-            directions=(directions[0], directions[1]),
-        )
+            raise ConfigurationError(
+                f"{operation.label}: x-ordering.directions names the ascending, then descending word"
+            )
+        return cls(section.statement, section.parameter("order"), str(section.required("items")), directions[:2])
 
 
 @dataclass(frozen=True)
@@ -139,18 +160,19 @@ class Batch:
     @classmethod
     def of(cls, operation: OperationInfo) -> Batch | None:
         """The operation's batch statement, if it makes one."""
-        key = "x-batch"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-batch")
         if section is None:
             return None
+        items, results, error = (str(section.required(name)) for name in ("items", "results", "error"))
+        maximum = section.values.get("max-items")
         return cls(
-            statement=str(section["statement"]),
-            items=str(_require(operation, key, section, "items")),
-            results=str(_require(operation, key, section, "results")),
-            error=str(_require(operation, key, section, "error")),
-            partial=int(_require(operation, key, section, "partial")),
-            all_failed=int(_require(operation, key, section, "all-failed")),
-            max_items=int(section["max-items"]) if "max-items" in section else None,
+            statement=section.statement,
+            items=items,
+            results=results,
+            error=error,
+            partial=int(section.required("partial")),
+            all_failed=int(section.required("all-failed")),
+            max_items=int(maximum) if maximum is not None else None,
         )
 
 
@@ -164,25 +186,22 @@ class LongOperation:
     parameter: Parameter
     status: str
     pending: tuple[str, ...]
-    failed: tuple[str, ...]
     settles_within: float
 
     @classmethod
     def of(cls, operation: OperationInfo) -> LongOperation | None:
         """The operation's long-operation statement, if it makes one."""
-        key = "x-long-operation"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-long-operation")
         if section is None:
             return None
         return cls(
-            statement=str(section["statement"]),
-            id=str(_require(operation, key, section, "id")),
-            poll=str(_require(operation, key, section, "poll")),
-            parameter=Parameter.read(operation, key, _require(operation, key, section, "parameter")),
-            status=str(section.get("status", "status")),
-            pending=tuple(str(v) for v in _require(operation, key, section, "pending")),
-            failed=tuple(str(v) for v in section.get("failed", ())),
-            settles_within=float(_require(operation, key, section, "settles-within-seconds")),
+            statement=section.statement,
+            id=str(section.required("id")),
+            poll=str(section.required("poll")),
+            parameter=section.parameter("parameter"),
+            status=str(section.values.get("status", "status")),
+            pending=section.names("pending"),
+            settles_within=float(section.required("settles-within-seconds")),
         )
 
 
@@ -200,14 +219,13 @@ class EventStream:
     @classmethod
     def of(cls, operation: OperationInfo) -> EventStream | None:
         """The operation's stream statement, if it makes one."""
-        key = "x-event-stream"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-event-stream")
         if section is None:
             return None
-        assembles = section.get("assembles") or {}
+        assembles = section.values.get("assembles") or {}
         return cls(
-            statement=str(section["statement"]),
-            final=tuple(str(name) for name in _require(operation, key, section, "final")),
+            statement=section.statement,
+            final=section.names("final"),
             part_event=assembles.get("part-event"),
             part_field=assembles.get("part-field"),
             final_event=assembles.get("final-event"),
@@ -226,14 +244,13 @@ class OwnerOnly:
     @classmethod
     def of(cls, operation: OperationInfo) -> OwnerOnly | None:
         """The operation's ownership statement, if it makes one."""
-        key = "x-owner-only"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-owner-only")
         if section is None:
             return None
-        refusal = _require(operation, key, section, "refusal")
+        refusal = section.required("refusal")
         if not isinstance(refusal, Mapping) or not (refusal.get("statuses") or refusal.get("in-band")):
-            raise ConfigurationError(f"{operation.label}: {key}.refusal names `statuses` and/or `in-band`")
-        return cls(str(section["statement"]), refusal)
+            raise ConfigurationError(f"{operation.label}: x-owner-only.refusal names `statuses` and/or `in-band`")
+        return cls(section.statement, refusal)
 
     def describe_refusal(self) -> str:
         """`HTTP 400, 401 or 200 with status "error"`."""
@@ -255,15 +272,10 @@ class TokenLifetime:
     @classmethod
     def of(cls, operation: OperationInfo) -> TokenLifetime | None:
         """The token operation's lifetime statement, if it makes one."""
-        key = "x-token-lifetime"
-        section = _section(operation, key)
+        section = Section.of(operation, "x-token-lifetime")
         if section is None:
             return None
-        return cls(
-            statement=str(section["statement"]),
-            field=str(_require(operation, key, section, "field")),
-            seconds=int(_require(operation, key, section, "seconds")),
-        )
+        return cls(section.statement, str(section.required("field")), int(section.required("seconds")))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 
 from conformance.behaviour.extensions import Ordering, Paging
-from conformance.behaviour.target import target, violated
+from conformance.behaviour.target import Target, judge
 from conformance.contracts import Contract, OperationInfo
 
 if TYPE_CHECKING:
@@ -123,30 +123,24 @@ def _limits(contract: Contract, operation: OperationInfo, paging: Paging, case: 
 @schemathesis.check
 def paging_honoured(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A page holds what `limit`, `offset` and `total` say it should."""
-    found = target(case, response)
-    paging = Paging.of(found.operation) if found is not None else None
-    if found is None or paging is None:
-        return True
-    limit, offset = _limits(found.context.contract, found.operation, paging, case)
-    if paging.offset is not None and offset is None:
-        return True
-    problem = paging_problem(paging, limit, offset, found.body)
-    if problem is not None:
-        raise violated(found.operation, problem[0], problem[1], paging.statement)
-    return None
+
+    def rule(found: Target, paging: Paging) -> Problem | None:
+        limit, offset = _limits(found.context.contract, found.operation, paging, case)
+        if paging.offset is not None and offset is None:
+            return None
+        return paging_problem(paging, limit, offset, found.body)
+
+    return judge(case, response, Paging.of, rule)
 
 
 @schemathesis.check
 def ordering_honoured(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """The items come in the requested (or the documented default) order."""
-    found = target(case, response)
-    ordering = Ordering.of(found.operation) if found is not None else None
-    if found is None or ordering is None:
-        return True
-    order = ordering.order.of(case)
-    if order is None:
-        order = ordering.order.default(found.context.contract, found.operation)
-    problem = ordering_problem(ordering, order, found.body)
-    if problem is not None:
-        raise violated(found.operation, problem[0], problem[1], ordering.statement)
-    return None
+
+    def rule(found: Target, ordering: Ordering) -> Problem | None:
+        order = ordering.order.of(case)
+        if order is None:
+            order = ordering.order.default(found.context.contract, found.operation)
+        return ordering_problem(ordering, order, found.body)
+
+    return judge(case, response, Ordering.of, rule)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 
 from conformance.behaviour.extensions import EventStream
-from conformance.behaviour.target import target, violated
+from conformance.behaviour.target import Target, judge
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
@@ -105,11 +105,11 @@ def framing_problem(stream: EventStream, text: str, complete: bool) -> tuple[str
 @schemathesis.check
 def stream_framing(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A `text/event-stream` answer is framed and ended as its contract declares."""
-    found = target(case, response)
-    stream = EventStream.of(found.operation) if found is not None else None
-    if found is None or stream is None or found.media != EVENT_STREAM or not isinstance(found.body, str):
-        return True
-    problem = framing_problem(stream, found.body, complete=not getattr(response, "stream_cut_short", False))
-    if problem is not None:
-        raise violated(found.operation, problem[0], problem[1], stream.statement)
-    return None
+    complete = not getattr(response, "stream_cut_short", False)
+
+    def rule(found: Target, stream: EventStream) -> tuple[str, str] | None:
+        if found.media != EVENT_STREAM or not isinstance(found.body, str):
+            return None
+        return framing_problem(stream, found.body, complete)
+
+    return judge(case, response, EventStream.of, rule)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from conformance.checks import decode_body
 from conformance.context import CampaignContext, context_for
@@ -13,7 +14,9 @@ from conformance.violations import BehaviourViolation
 if TYPE_CHECKING:
     from schemathesis import Case, Response
 
-__all__ = ["Target", "target", "violated"]
+__all__ = ["Statement", "Target", "judge", "target", "violated"]
+
+Problem = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,32 @@ def violated(
         documented=f"{rule} ({statement})",
         case_id=case_id,
     )
+
+
+class Statement(Protocol):
+    """A behaviour extension, as `conformance.behaviour.extensions` reads it."""
+
+    @property
+    def statement(self) -> str: ...  # pragma: no cover
+
+
+S = TypeVar("S", bound=Statement)
+
+
+def judge(
+    case: Case[Any],
+    response: Response,
+    read: Callable[[OperationInfo], S | None],
+    rule: Callable[[Target, S], Problem | None],
+    *,
+    success_only: bool = True,
+) -> bool | None:
+    """The body of a statement check: skip (True) where the operation makes no such statement, else apply `rule`."""
+    found = target(case, response, success_only=success_only)
+    statement = read(found.operation) if found is not None else None
+    if found is None or statement is None:
+        return True
+    problem = rule(found, statement)
+    if problem is not None:
+        raise violated(found.operation, problem[0], problem[1], statement.statement)
+    return None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 
 from conformance.behaviour.extensions import TokenLifetime
-from conformance.behaviour.target import target, violated
+from conformance.behaviour.target import judge
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
@@ -34,11 +34,4 @@ def lifetime_problem(lifetime: TokenLifetime, body: Any) -> tuple[str, str] | No
 @schemathesis.check
 def token_lifetime(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """An issued token's stated lifetime is the documented one (or shorter)."""
-    found = target(case, response)
-    lifetime = TokenLifetime.of(found.operation) if found is not None else None
-    if found is None or lifetime is None:
-        return True
-    problem = lifetime_problem(lifetime, found.body)
-    if problem is not None:
-        raise violated(found.operation, problem[0], problem[1], lifetime.statement)
-    return None
+    return judge(case, response, TokenLifetime.of, lambda found, lifetime: lifetime_problem(lifetime, found.body))

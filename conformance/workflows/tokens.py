@@ -41,6 +41,8 @@ def token_expiry(ctx: WorkflowContext) -> None:
         raise WorkflowSkipped("no operation needs only the token and has an example body to send")
     info, scheme = found
     body = example_body(ctx.contract, info)
+    # A token obtained now: the campaign's token has aged by the campaign's own duration on the mock's clock.
+    ctx.profile.invalidate()
     old = token()
     lifetime = getattr(ctx.profile, "lifetime", None) or DEFAULT_LIFETIME_SECONDS
     _, first = ctx.call(info.operation_id, body=body)

@@ -31,6 +31,12 @@ def cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def cli_against_mock(spec: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`contract-test run` against the mock serving `spec` on a free port."""
+    with serve(create_app(Settings(specs=(spec,)))) as origin:
+        return cli("--spec", spec, "--base-url", f"{origin}/{spec}", *args, env=env)
+
+
 def test_target_down_exits_2_with_one_line():
     """Why 4: the CLI used to print 1,458 "Network Error" lines and end "VIOLATIONS FOUND (0 failure(s))"."""
     done = subprocess.run(
@@ -51,14 +57,8 @@ def test_target_down_exits_2_with_one_line():
 
 def test_wrong_asapp_secret_exits_2_naming_the_variable_not_the_secret():
     """Why 2: a wrong ASAPP secret used to end "Result: CONFORMANT; exit code 0"."""
-    with serve(create_app(Settings(specs=("asapp-metadata-ingestion",)))) as origin:
-        code, out, err = cli(
-            "--spec",
-            "asapp-metadata-ingestion",
-            "--base-url",
-            f"{origin}/asapp-metadata-ingestion",
-            env={"CONTRACT_ASAPP_METADATA_INGESTION_API_SECRET": "not-the-secret-4711"},
-        )
+    secret = {"CONTRACT_ASAPP_METADATA_INGESTION_API_SECRET": "not-the-secret-4711"}
+    code, out, err = cli_against_mock("asapp-metadata-ingestion", env=secret)
     assert code == 2
     [line] = err.strip().splitlines()
     assert "got 401: check the credentials for asapp-metadata-ingestion" in line
@@ -74,10 +74,7 @@ def test_wrong_sysaid_session_exits_2_naming_the_identity_and_file(identity: str
     credentials["sysaid-copilot"][identity]["jsessionid"] = "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF"
     file = tmp_path / "mine.yaml"
     file.write_text(yaml.safe_dump(credentials))
-    with serve(create_app(Settings(specs=("sysaid-copilot",)))) as origin:
-        code, out, err = cli(
-            "--spec", "sysaid-copilot", "--base-url", f"{origin}/sysaid-copilot", "--credentials", str(file)
-        )
+    code, out, err = cli_against_mock("sysaid-copilot", "--credentials", str(file))
     assert code == 2
     [line] = err.strip().splitlines()
     assert f"as {identity} got 401: check the credentials for sysaid-copilot as {identity}" in line
@@ -86,14 +83,8 @@ def test_wrong_sysaid_session_exits_2_naming_the_identity_and_file(identity: str
 
 
 def test_refused_token_credentials_exit_2():
-    with serve(create_app(Settings(specs=("alvaria-messaging",)))) as origin:
-        code, _, err = cli(
-            "--spec",
-            "alvaria-messaging",
-            "--base-url",
-            f"{origin}/alvaria-messaging",
-            env={"CONTRACT_ALVARIA_MESSAGING_CLIENT_SECRET": "wrong-client-secret"},
-        )
+    secret = {"CONTRACT_ALVARIA_MESSAGING_CLIENT_SECRET": "wrong-client-secret"}
+    code, _, err = cli_against_mock("alvaria-messaging", env=secret)
     assert code == 2
     assert "the token endpoint POST /tokenservice/oauth2/access_token refused the credentials with 401" in err
     assert "client_secret from $CONTRACT_ALVARIA_MESSAGING_CLIENT_SECRET" in err

@@ -26,18 +26,23 @@ def test_public_surface_is_pinned():
         "AuthenticationError",
         "BaselineError",
         "Campaign",
+        "CaseCounts",
         "ConfigurationError",
         "ConformanceError",
+        "CredentialEndpointBroken",
         "CredentialsError",
         "DataMode",
+        "ErrorGroup",
         "Exchange",
         "Finding",
         "Phase",
+        "PreflightError",
         "ProgressMode",
         "RunResult",
         "RunSettings",
         "SpecResult",
         "UnknownSpecError",
+        "Verdict",
     ]
     assert {"run", "diff"} <= set(main.commands)
 

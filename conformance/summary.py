@@ -43,7 +43,9 @@ def _unobserved(spec: SpecResult, fail_on_unobserved: bool, verbose: bool) -> li
     if len(failing) > MAX_UNOBSERVED_LINES:
         lines.append(f"   ... and {len(failing) - MAX_UNOBSERVED_LINES} more (see the reports)")
     if verbose:
-        lines.extend(f"   {u.operation}: {u.status} {u.media_type} (exempt: {u.exempt_reason})" for u in exempt)
+        lines.extend(
+            f"   {u.operation}: {u.status} {u.media_type}".rstrip() + f" (exempt: {u.exempt_reason})" for u in exempt
+        )
     return lines
 
 

@@ -12,6 +12,7 @@ import pytest
 from toy_api import API_KEY, make_app
 
 from conformance import Campaign, RunResult, RunSettings
+from conformance.contracts import load_contract
 from conformance.coverage import CoverageReport
 from conformance.reports import render_html, render_junit, to_json, write_html, write_json, write_junit
 from conformance.results import Exchange, Finding, SpecResult
@@ -179,3 +180,16 @@ def test_the_html_filter_script_hides_failures_of_other_checks():
     assert outcome["after"] == "2 of 3 failure(s) shown"
     assert outcome["hidden"] == [False, True, False], "a root cause shows under every check it tripped"
     assert outcome["checks"] == ["not_a_server_error", "status_code_conformance", "auth_enforcement"]
+
+
+def test_summary_counts_exempt_unobserved_responses_and_lists_them_only_when_verbose():
+    spec = SpecResult(spec="aisera-conversation", base_url="http://x/aisera-conversation", seed=7, duration=2.0)
+    spec.counts.sent = spec.counts.answered = 10
+    spec.counts.judged = 9
+    spec.coverage = CoverageReport.for_contract(load_contract("aisera-conversation"))
+    result = RunResult(specs=[spec])
+    quiet, verbose = render_summary(result), render_summary(result, verbose=True)
+    assert "10 of 10 cases reached the implementation, 9 judged, in 2.0s (5.0 cases/s)" in quiet
+    assert "(exempt:" not in quiet and "; --verbose lists the exempt ones" in quiet
+    assert "POST /api/receive: 500 (exempt: an internal error: a conformant server never sends it)" in verbose
+    assert "--verbose lists" not in verbose

@@ -1,6 +1,7 @@
 """Conformance harness: property-tests any deployment of the vendor contracts with Schemathesis, adding
-vendor auth profiles, envelope and auth-enforcement checks, documented-response coverage, scoped false
-positives, safety for live systems, and JUnit/HTML/JSON reports.
+vendor auth profiles, a preflight and a verdict that never passes on nothing, envelope, auth-enforcement and
+documented-behaviour checks, documented-response coverage, scoped false positives, safety for live systems, and
+JUnit/HTML/JSON reports.
 
 Layering: `conformance` reads `specs/` (data) and reaches the mock server only through its public app factory.
 """
@@ -12,10 +13,12 @@ from conformance.errors import (
     BaselineError,
     ConfigurationError,
     ConformanceError,
+    CredentialEndpointBroken,
     CredentialsError,
+    PreflightError,
     UnknownSpecError,
 )
-from conformance.results import Exchange, Finding, RunResult, SpecResult
+from conformance.results import CaseCounts, ErrorGroup, Exchange, Finding, RunResult, SpecResult, Verdict
 from conformance.runner import Campaign
 from conformance.settings import DataMode, Phase, ProgressMode, RunSettings
 
@@ -23,16 +26,21 @@ __all__ = [
     "AuthenticationError",
     "BaselineError",
     "Campaign",
+    "CaseCounts",
     "ConfigurationError",
     "ConformanceError",
+    "CredentialEndpointBroken",
     "CredentialsError",
     "DataMode",
+    "ErrorGroup",
     "Exchange",
     "Finding",
     "Phase",
+    "PreflightError",
     "ProgressMode",
     "RunResult",
     "RunSettings",
     "SpecResult",
     "UnknownSpecError",
+    "Verdict",
 ]

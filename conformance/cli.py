@@ -110,6 +110,7 @@ def main() -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Accepted known failures.")
 @click.option("--update-baseline", is_flag=True, help="Write the current failures to --baseline.")
 @click.option("--progress", type=click.Choice([m.value for m in ProgressMode]), default=ProgressMode.AUTO.value)
+@click.option("--verbose", is_flag=True, help="Also list exempt unobserved responses, with why each is exempt.")
 def run(**options: object) -> None:
     """Test one or more contracts against a deployment."""
     options["specs"] = tuple(options["specs"])  # type: ignore[arg-type]
@@ -120,11 +121,13 @@ def run(**options: object) -> None:
     try:
         settings = RunSettings(**options)  # type: ignore[arg-type]
         campaign = Campaign(settings, progress=_progress(settings.progress))
+        for warning in campaign.warnings:
+            click.echo(f"Warning: {warning}", err=True)
         result = campaign.run()
     except ConformanceError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_CONFIGURATION)
-    click.echo(render_summary(result))
+    click.echo(render_summary(result, verbose=settings.verbose))
     if settings.junit_xml:
         write_junit(result, settings.junit_xml)
     if settings.report_html:

@@ -1,24 +1,43 @@
-"""Folding Schemathesis engine events into a `SpecResult`: findings, coverage, checks that ran, errors."""
+"""Folding Schemathesis engine events into a `SpecResult`: findings, coverage, case counts, checks that ran, errors.
+
+Findings are root causes: every check one answer tripped is folded into one finding, named after the most basic
+check (a 500 is a server error first; its undocumented status and body follow from it). Errors are folded too:
+identical errors (the same transport failure on every request, say) are one entry with a count.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from schemathesis.engine import Status, events
 
+from conformance.context import CampaignContext
 from conformance.contracts import Contract
 from conformance.coverage import CoverageReport
 from conformance.describe import describe
 from conformance.redaction import Redactor
-from conformance.results import Exchange, Finding, SpecResult
+from conformance.results import ErrorKind, Exchange, Finding, SpecResult
+from conformance.safety import DeadlineReached
+from conformance.transport import describe_transport_error, is_transport_error
 
 if TYPE_CHECKING:
     from schemathesis.core.transport import Response
     from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
 
-__all__ = ["Collector"]
+__all__ = ["ROOT_CAUSE_ORDER", "Collector"]
 
 MAX_BODY = 4000
+REFUSALS = frozenset({401, 403})
+# Which check names a root cause when one answer trips several: the most basic defect first.
+ROOT_CAUSE_ORDER = (
+    "not_a_server_error",
+    "token_endpoint",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
 
 
 def _flat(headers: dict[str, list[str]]) -> dict[str, str]:
@@ -32,13 +51,25 @@ def _text(payload: bytes | None) -> str | None:
     return text if len(text) <= MAX_BODY else text[:MAX_BODY] + f"... ({len(text)} characters)"
 
 
+def _rank(check: CheckNode) -> int:
+    return ROOT_CAUSE_ORDER.index(check.name) if check.name in ROOT_CAUSE_ORDER else len(ROOT_CAUSE_ORDER)
+
+
 class Collector:
     """Accumulates one contract's results from the engine's event stream."""
 
-    def __init__(self, contract: Contract, result: SpecResult, redactor: Redactor, labels: set[str]) -> None:
+    def __init__(
+        self,
+        contract: Contract,
+        result: SpecResult,
+        redactor: Redactor,
+        labels: set[str],
+        context: CampaignContext | None = None,
+    ) -> None:
         self.contract = contract
         self.result = result
         self.redact = redactor
+        self.context = context
         self.result.coverage = CoverageReport.for_contract(contract, labels)
         self._seen: set[tuple[str, str, str, str]] = set()
 
@@ -49,36 +80,67 @@ class Collector:
         elif isinstance(event, events.FuzzScenarioFinished):
             self._scenario(event.recorder, "fuzz")
         elif isinstance(event, events.NonFatalError):
-            self.result.errors.append(self.redact(f"{event.label}: {event.info.title}: {event.info.message}"))
+            self._error(event)
         elif isinstance(event, events.FatalError):
-            self.result.errors.append(self.redact(f"fatal: {event.exception}"))
+            self.result.add_error(ErrorKind.HARNESS, self.redact(f"fatal engine error: {event.exception}"))
         elif isinstance(event, events.EngineFinished):
             self.result.stop_reason = str(event.stop_reason.value)
             self.result.duration = event.running_time
 
+    def _error(self, event: events.NonFatalError) -> None:
+        error = event.value
+        operation = event.label if event.related_to_operation else None
+        if isinstance(error, DeadlineReached) or isinstance(error.__cause__, DeadlineReached):
+            self.result.stop_reason = "max_time"
+        elif is_transport_error(error):
+            self.result.add_error(ErrorKind.TRANSPORT, describe_transport_error(error), operation)
+        else:
+            message = self.redact(f"{event.info.title}: {event.info.message}")
+            self.result.add_error(ErrorKind.ENGINE, message, operation)
+
     def _scenario(self, recorder: ScenarioRecorder, phase: str) -> None:
+        counts = self.result.counts
+        authenticated = self.context.authenticated if self.context is not None else set()
+        probes = self.context.probes if self.context is not None else set()
         for case_id, node in recorder.cases.items():
+            counts.sent += 1
             interaction = recorder.interactions.get(case_id)
-            if interaction is not None and interaction.response is not None:
-                response = interaction.response
-                media = (response.headers.get("content-type") or [""])[0]
-                case = node.value
-                # An undeclared-method probe's 405 says nothing about what the operation itself answers.
-                if str(case.method).upper() == str(case.operation.method).upper():
-                    self.result.coverage.record(case.operation.label, response.status_code, media)
-                self.result.cases += 1
+            if interaction is None or interaction.response is None:
+                continue
+            response = interaction.response
+            counts.answered += 1
+            counts.judged += bool(recorder.checks.get(case_id)) or case_id in probes
+            counts.not_found += response.status_code == 404
+            case = node.value
+            # An undeclared-method probe's 405 says nothing about the operation, nor about the credentials.
+            if str(case.method).upper() != str(case.operation.method).upper():
+                continue
+            if case_id in authenticated:
+                counts.authenticated += 1
+                counts.refused += response.status_code in REFUSALS
+            media = (response.headers.get("content-type") or [""])[0]
+            self.result.coverage.record(case.operation.label, response.status_code, media)
+        by_answer: dict[str, list[CheckNode]] = {}
+        labels: dict[str, str] = {}
         for case_id, checks in recorder.checks.items():
             parent = recorder.cases.get(case_id)
             label = parent.value.operation.label if parent is not None else recorder.label
             for check in checks:
                 self.result.checks_run.setdefault(label, set()).add(check.name)
                 if check.status == Status.FAILURE and check.failure_info is not None:
-                    self._finding(recorder, case_id, label, check, phase)
+                    failure = check.failure_info.failure
+                    target = failure.case_id if failure.case_id in recorder.cases else case_id
+                    by_answer.setdefault(target, []).append(check)
+                    labels.setdefault(target, label)
+        for target, failed in by_answer.items():
+            self._finding(recorder, target, labels[target], sorted(failed, key=_rank), phase)
 
-    def _finding(self, recorder: ScenarioRecorder, case_id: str, label: str, check: CheckNode, phase: str) -> None:
+    def _finding(
+        self, recorder: ScenarioRecorder, target: str, label: str, checks: Iterable[CheckNode], phase: str
+    ) -> None:
+        check, *others = checks
         assert check.failure_info is not None
         failure = check.failure_info.failure
-        target = failure.case_id if failure.case_id in recorder.cases else case_id
         operation_label = recorder.cases[target].value.operation.label if target in recorder.cases else label
         # The harness' own failures differ by what they document (one per spoiled credential, say).
         key = (operation_label, check.name, failure.code, f"{failure.title}|{getattr(failure, 'documented', '')}")
@@ -94,6 +156,7 @@ class Collector:
             failure, response.status_code if response else None, media, self.redact(body or ""), info
         )
         steps = tuple(step.curl for step in check.failure_info.steps) or (check.failure_info.code_sample,)
+        also = tuple(dict.fromkeys(other.name for other in others if other.name != check.name))
         self.result.findings.append(
             Finding(
                 spec=self.result.spec,
@@ -107,6 +170,7 @@ class Collector:
                 seed=self.result.seed,
                 phase=phase,
                 exchange=self._exchange(interaction, response),
+                also=also,
             )
         )
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.auth.base import AuthProfile
 from conformance.contracts import Contract, OperationInfo
 from conformance.redaction import Redactor
+from conformance.results import Finding
 
 if TYPE_CHECKING:
     from schemathesis import Case
@@ -33,13 +34,27 @@ class CampaignContext:
     # Operations whose credential handling was already probed: enforcement is a property of the operation.
     enforced: set[str] = field(default_factory=set)
     admin_checked: set[str] = field(default_factory=set)
+    # Behaviour checks that replay or poll once (or a few times) per operation.
+    isolated: set[str] = field(default_factory=set)
+    role_replays: dict[str, int] = field(default_factory=dict)
+    polled: set[str] = field(default_factory=set)
     # How often each known false positive was suppressed, by its id.
     suppressed: Counter[str] = field(default_factory=Counter)
+    # Ids of the cases the profile put credentials on, and of the harness' own probe requests.
+    authenticated: set[str] = field(default_factory=set)
+    probes: set[str] = field(default_factory=set)
+    # Findings made outside Schemathesis' checks while the engine ran (a token endpoint that broke mid-run).
+    findings: list[Finding] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def operation_for(self, case: Case[Any]) -> OperationInfo | None:
         """The contract's view of the operation a case targets."""
         return self.contract.by_label.get(case.operation.label)
+
+    def remember(self, seen: set[str], key: str) -> None:
+        """Record `key` in `seen` (thread-safe)."""
+        with self.lock:
+            seen.add(key)
 
     def first_time(self, seen: set[str], key: str) -> bool:
         """Atomically record `key` in `seen`; True only for the first caller."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,8 @@ class OperationInfo:
     request_body: Mapping[str, Any] | None = None
     admin_only: bool = False
     """`x-admin-only: true`: only administrators may call it."""
+    extensions: Mapping[str, Any] = field(default_factory=dict)
+    """The operation's vendor extensions (`x-...` keys), as written."""
 
     @property
     def label(self) -> str:
@@ -127,6 +129,7 @@ class Contract:
                     parameters=tuple([p for p in shared if (p["in"], p["name"]) not in names] + own),
                     request_body=self.resolve(operation.get("requestBody")),
                     admin_only=operation.get("x-admin-only") is True,
+                    extensions={key: value for key, value in operation.items() if str(key).startswith("x-")},
                 )
 
     @cached_property

@@ -46,6 +46,20 @@ class VendorCredentials:
     spec: str
     values: Mapping[str, str]
     source: str
+    origins: Mapping[str, str] = field(default_factory=dict)
+    """Where each key's value came from: the file, or `$CONTRACT_...` for an environment override."""
+
+    def origin(self, key: str) -> str:
+        """The file or environment variable a key's value came from."""
+        return self.origins.get(key, self.source)
+
+    def describe(self, keys: Iterable[str]) -> str:
+        """`api_id, api_secret from creds.yaml; token from $CONTRACT_X_TOKEN`: names and sources, never values."""
+        by_origin: dict[str, list[str]] = {}
+        for key in keys:
+            if key in self.values:
+                by_origin.setdefault(self.origin(key), []).append(key)
+        return "; ".join(f"{', '.join(names)} from {origin}" for origin, names in by_origin.items()) or self.source
 
     def get(self, key: str) -> str | None:
         """The value of `key`, or None when absent."""
@@ -102,8 +116,8 @@ class Credentials:
             if not isinstance(section, dict):
                 raise CredentialsError(f"{source}: section {spec!r} must be a mapping")
             values = dict(_flatten(section))
-            _apply_environment(spec, values, environ, (expected or {}).get(spec, ()))
-            vendors[spec] = VendorCredentials(spec=spec, values=values, source=str(source))
+            origins = _apply_environment(spec, values, environ, (expected or {}).get(spec, ()))
+            vendors[spec] = VendorCredentials(spec=spec, values=values, source=str(source), origins=origins)
         return cls(vendors=vendors)
 
     def for_spec(self, spec: str) -> VendorCredentials:
@@ -125,9 +139,13 @@ def _flatten(section: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str
             yield dotted, str(value)
 
 
-def _apply_environment(spec: str, values: dict[str, str], environ: Mapping[str, str], expected: Iterable[str]) -> None:
+def _apply_environment(
+    spec: str, values: dict[str, str], environ: Mapping[str, str], expected: Iterable[str]
+) -> dict[str, str]:
+    """Apply `CONTRACT_*` overrides in place; return `$VARIABLE` per overridden key."""
     known = {env_name(spec, key): key for key in [*expected, *values]}
     prefix = env_name(spec, "")
+    origins: dict[str, str] = {}
     for name, value in environ.items():
         if not name.startswith(prefix):
             continue
@@ -136,3 +154,5 @@ def _apply_environment(spec: str, values: dict[str, str], environ: Mapping[str, 
             # A variable for a key the file lacks: nesting is ambiguous, so it is taken as a flat key.
             key = name[len(prefix) :].lower()
         values[key] = value
+        origins[key] = f"${name}"
+    return origins

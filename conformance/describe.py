@@ -14,7 +14,7 @@ from conformance.contracts import OperationInfo
 from conformance.coverage import normalize_media_type
 from conformance.violations import HarnessFailure
 
-__all__ = ["describe", "documented_statuses"]
+__all__ = ["describe", "documented_statuses", "received_text"]
 
 BODY_EXCERPT = 160
 
@@ -24,7 +24,8 @@ def documented_statuses(operation: OperationInfo | None) -> str:
     return ", ".join(operation.responses) if operation is not None else "(operation not in the contract)"
 
 
-def _received(status: int | None, media_type: str, body: str | None) -> str:
+def received_text(status: int | None, media_type: str, body: str | None) -> str:
+    """`HTTP 200 application/json: {...}` with a short, single-line excerpt of the body."""
     if status is None:
         return "no response (network error)"
     excerpt = (body or "").strip().replace("\n", " ")
@@ -56,7 +57,10 @@ def _documented(failure: Failure, operation: OperationInfo | None) -> str:
     if kind == "MissingHeaderNotRejected":
         return f"a request without required header {get(failure, 'header_name', '?')} rejected"
     if kind == "UnsupportedMethodResponse":
-        return f"405 Method Not Allowed for the undeclared method {get(failure, 'method', '?')}"
+        method = get(failure, "method", "?")
+        if get(failure, "failure_reason", "") == "missing_allow_header":
+            return f"405 for the undeclared method {method} with an `Allow` header listing the declared methods"
+        return f"405 Method Not Allowed for the undeclared method {method}"
     if kind == "IgnoredAuth":
         return "401 or 403 without valid credentials"
     if kind == "UseAfterFree":
@@ -73,4 +77,7 @@ def describe(
     """(received, documented) for any failure; the harness' own failures already carry both."""
     if isinstance(failure, HarnessFailure):
         return failure.received, failure.documented
-    return _received(status, normalize_media_type(content_type), body), _documented(failure, operation)
+    received = received_text(status, normalize_media_type(content_type), body)
+    if getattr(failure, "failure_reason", None) == "missing_allow_header":
+        received = f"{received} (no `Allow` header)"
+    return received, _documented(failure, operation)

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
-from schemathesis.core.rate_limit import ratelimit
 
 from conformance.auth import is_admin_only, lookalike
 from conformance.auth.apply import read_slot, write_slot
@@ -23,6 +22,7 @@ from conformance.auth.base import AuthProfile, Slot, SlotKind
 from conformance.checks import decode_body
 from conformance.context import CampaignContext, context_for
 from conformance.contracts import OperationInfo
+from conformance.probes import as_identity, send_probe
 from conformance.violations import AdminNotEnforced, AuthNotEnforced
 
 if TYPE_CHECKING:
@@ -82,20 +82,6 @@ def declared_statuses(operation: OperationInfo) -> set[int]:
     return statuses
 
 
-def _send(ctx: CheckContext, parent: Case[Any], probe: Case[Any]) -> Response:
-    kwargs: dict[str, Any] = dict(ctx.internals.transport_kwargs or {})
-    kwargs.pop("session", None)
-    kwargs.pop("auth", None)
-    if parent.operation.app is not None:
-        kwargs.setdefault("app", parent.operation.app)
-    ctx.internals.record_case(parent_id=parent.id, case=probe)
-    limiter = parent.operation.schema.config.rate_limit_for(operation=parent.operation)
-    with ratelimit(limiter, parent.operation.base_url):
-        response: Response = parent.operation.schema.transport.send(probe, **kwargs)
-    ctx.internals.record_response(case_id=probe.id, response=response)
-    return response
-
-
 def _received(response: Response) -> str:
     media, body = decode_body(response)
     text = body if isinstance(body, str) else json.dumps(body)
@@ -144,7 +130,7 @@ def auth_enforcement(ctx: CheckContext, response: Response, case: Case[Any]) -> 
     for variant in variants(profile, operation):
         probe = case.derive()
         write_slot(probe, variant.slot.location, variant.slot.name, variant.value)
-        answer = _send(ctx, case, probe)
+        answer = send_probe(ctx, case, probe)
         expected = set(variant.expected) & declared_statuses(operation) or set(variant.expected)
         documented = _documented_refusal(case, probe, answer, expected)
         if documented is not None:
@@ -178,11 +164,8 @@ def admin_role_enforcement(ctx: CheckContext, response: Response, case: Case[Any
         return True
     if not context.first_time(context.admin_checked, operation.label):
         return True
-    other = profile.for_identity(user)
-    probe = case.derive()
-    for slot, raw in other.slots(other.requirement_for(operation) or {}):
-        write_slot(probe, slot.location, slot.name, slot.encode(raw))
-    answer = _send(ctx, case, probe)
+    probe = as_identity(case, profile, operation, user)
+    answer = send_probe(ctx, case, probe)
     _, answer_body = decode_body(answer)
     in_band = answer.status_code == 200 and isinstance(answer_body, dict) and answer_body.get("status") == "error"
     refusals = {status for status in declared_statuses(operation) if 400 <= status < 500}

@@ -6,10 +6,14 @@ Every exception the harness raises on purpose derives from one root, so callers 
     ├── ConfigurationError(ConformanceError, ValueError)    bad option, file or environment: exit code 2
     │   ├── UnknownSpecError(ConfigurationError, LookupError)   a contract name that does not exist
     │   ├── CredentialsError(ConfigurationError)                 unreadable or incomplete credentials file
-    │   └── BaselineError(ConfigurationError)                    unreadable or malformed baseline file
+    │   ├── BaselineError(ConfigurationError)                    unreadable or malformed baseline file
+    │   └── PreflightError(ConfigurationError)                   the target is unreachable or refuses the credentials
     └── AuthenticationError(ConformanceError, RuntimeError)  a vendor profile could not obtain credentials
+        └── CredentialEndpointBroken(AuthenticationError)        the target's token or session endpoint broke its
+                                                                 contract: reported as a `token_endpoint` finding
 
-Conformance *violations* are not exceptions: they are findings collected into a run result.
+Conformance *violations* are not exceptions: they are findings collected into a run result. The one exception
+that carries a violation, `CredentialEndpointBroken`, is turned into a finding where it is caught.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ __all__ = [
     "BaselineError",
     "ConfigurationError",
     "ConformanceError",
+    "CredentialEndpointBroken",
     "CredentialsError",
+    "PreflightError",
     "UnknownSpecError",
     "did_you_mean",
 ]
@@ -54,8 +60,36 @@ class BaselineError(ConfigurationError):
     """The baseline file is unreadable or malformed."""
 
 
+class PreflightError(ConfigurationError):
+    """Before the campaign: the target does not answer, or refuses the configured credentials (exit code 2)."""
+
+
 class AuthenticationError(ConformanceError, RuntimeError):
     """A vendor auth profile could not obtain credentials from the system under test."""
+
+
+class CredentialEndpointBroken(AuthenticationError):
+    """The endpoint that issues a credential (OAuth2 token, streaming session) answered against its contract."""
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        operation_id: str,
+        credential: str,
+        title: str,
+        received: str,
+        documented: str,
+        curl: str,
+    ) -> None:
+        super().__init__(f"{operation} [{operation_id}]: {title}. Received {received}; documented {documented}")
+        self.credential = credential
+        self.operation = operation
+        self.operation_id = operation_id
+        self.title = title
+        self.received = received
+        self.documented = documented
+        self.curl = curl
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

@@ -1,5 +1,5 @@
 """Keeping a run safe against live systems: loopback detection, vendor rate limits, read-only selection,
-undeclared-method probing, and honouring `Retry-After`."""
+undeclared-method probing, honouring `Retry-After`, and a time limit that a rate limit cannot overrun."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pyrate_limiter import Limiter
 from schemathesis.core.rate_limit import parse_retry_after
 
 if TYPE_CHECKING:
     from schemathesis import BaseSchema, Case, HookContext, Response
+    from schemathesis.config import ProjectConfig
 
 __all__ = [
     "SAFE_METHODS",
     "VENDOR_RATE_LIMITS",
+    "DeadlineLimiter",
+    "DeadlineReached",
     "RateLimitPlan",
+    "install_deadline",
     "install_retry_after",
     "is_loopback",
     "rate_limit_plan",
@@ -88,3 +93,43 @@ def install_retry_after(schema: BaseSchema, sleep: Callable[[float], None] = tim
             sleep(delay)
 
     schema.hook("after_call")(after_call)
+
+
+class DeadlineReached(Exception):
+    """The run's `--max-time` came before the rate limiter let the next request go; the request is not sent."""
+
+
+class DeadlineLimiter(Limiter):
+    """A rate limiter that waits for a slot only until the run's deadline, then stops the run instead of sending.
+
+    Schemathesis checks its time limit between tests, but a request blocked in the limiter (12 s a call at 5/m)
+    would otherwise run past it: `--max-time 20` under a 5/m limit ran 60 s.
+    """
+
+    def __init__(self, inner: Limiter, deadline: float, on_deadline: Callable[[], None]) -> None:
+        # Sharing the inner limiter's buckets keeps one count of the calls made.
+        super().__init__(inner.bucket_factory)
+        self.deadline = deadline
+        self.on_deadline = on_deadline
+
+    def try_acquire(
+        self, name: str = "pyrate", weight: int = 1, blocking: bool = True, timeout: int | float = -1
+    ) -> bool:
+        """Take a slot before the deadline; with none left, wait for the deadline and refuse to send."""
+        remaining = self.deadline - time.monotonic()
+        if remaining > 0 and super().try_acquire(name, weight, blocking=True, timeout=remaining) is True:
+            return True
+        # No request may go out before the deadline: sit it out, so the engine stops at its own time limit with
+        # every finished case reported, instead of spinning on refused requests.
+        time.sleep(max(self.deadline - time.monotonic(), 0.0))
+        self.on_deadline()
+        raise DeadlineReached(f"--max-time reached while waiting for the rate limit ({name})")
+
+
+def install_deadline(project: ProjectConfig, deadline: float, on_deadline: Callable[[], None]) -> None:
+    """Make every rate limiter of a schema's configuration give up at the deadline."""
+    if isinstance(project.rate_limit, Limiter):
+        project.rate_limit = DeadlineLimiter(project.rate_limit, deadline, on_deadline)
+    for operation in project.operations.operations:
+        if isinstance(operation.rate_limit, Limiter):
+            operation.rate_limit = DeadlineLimiter(operation.rate_limit, deadline, on_deadline)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from conformance.errors import ConfigurationError, did_you_mean
 
@@ -20,6 +21,7 @@ __all__ = [
     "Phase",
     "ProgressMode",
     "RunSettings",
+    "check_base_url",
     "parse_enum_list",
     "parse_rate_limit",
 ]
@@ -82,8 +84,11 @@ class RunSettings:
     update_baseline: bool = False
     progress: ProgressMode = ProgressMode.AUTO
     extra_headers: dict[str, str] = field(default_factory=dict)
+    verbose: bool = False
 
     def __post_init__(self) -> None:
+        if self.base_url is not None:
+            check_base_url(self.base_url)
         if self.max_examples < 1:
             raise ConfigurationError(f"--max-examples must be at least 1, got {self.max_examples}")
         if self.workers < 1:
@@ -100,6 +105,16 @@ class RunSettings:
     def with_changes(self, **changes: object) -> RunSettings:
         """Return a copy with some fields replaced (validated again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def check_base_url(value: str) -> None:
+    """A base URL needs an http(s) scheme and a host; fail with the URL it was probably meant to be."""
+    parts = urlsplit(value.replace("{spec}", "spec"))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return
+    if "://" not in value:
+        raise ConfigurationError(f"--base-url {value!r} has no scheme: did you mean 'http://{value}'?")
+    raise ConfigurationError(f"--base-url {value!r} must be an http:// or https:// URL with a host")
 
 
 def parse_rate_limit(value: str) -> tuple[int, str]:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from schemathesis.core.failures import Failure, Severity
 
-__all__ = ["AdminNotEnforced", "AuthNotEnforced", "EnvelopeViolation", "HarnessFailure"]
+__all__ = ["AdminNotEnforced", "AuthNotEnforced", "BehaviourViolation", "EnvelopeViolation", "HarnessFailure"]
 
 
 class HarnessFailure(Failure):
@@ -71,3 +71,20 @@ class AdminNotEnforced(HarnessFailure):
     checks: ClassVar[tuple[str, ...]] = ("admin_role_enforcement",)
     kind_title: ClassVar[str] = "Admin-only operation served a non-admin"
     default_severity: ClassVar[Severity] = Severity.CRITICAL
+
+
+class BehaviourViolation(HarnessFailure):
+    """A schema-valid answer that breaks a behaviour the contract states (paging, ordering, roles, batches...)."""
+
+    code: ClassVar[str] = "CT501"
+    checks: ClassVar[tuple[str, ...]] = (
+        "paging_honoured",
+        "ordering_honoured",
+        "role_dependent_fields",
+        "identity_isolation",
+        "batch_status",
+        "long_operation_completes",
+        "stream_framing",
+        "token_lifetime",
+    )
+    kind_title: ClassVar[str] = "Documented behaviour not followed"

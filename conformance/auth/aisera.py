@@ -23,6 +23,8 @@ class AiseraIngestionProfile(AuthProfile):
 
     _token: str | None = None
     _expires_at: float = 0.0
+    lifetime: int | None = None
+    """`expires_in` of the last token issued, when the answer carried one."""
 
     def scheme_value(self, scheme: str) -> str | None:
         """App Token for the `x-app-token` schemes, the access token for bearer and `access_token`."""
@@ -62,13 +64,13 @@ class AiseraIngestionProfile(AuthProfile):
                     "username": self.credentials.require("username"),
                     "password": self.credentials.require("password"),
                 }
-                response = self.client.request("POST", self.token_path(), data=form)
-                if response.status_code != 200:
-                    raise self.fail(f"POST {self.token_path()} (password grant)", response)
-                body = response.json()
+                path = self.token_path()
+                issuer = self.issuer(self.operation_at("post", path), "token", ("app_token", "username", "password"))
+                body = self.issue(issuer, lambda: self.client.request("POST", path, data=form), "access_token")
                 self._token = str(body["access_token"])
-                lifetime = int(body.get("expires_in", 3600))
-                self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, 1)
+                lifetime = body.get("expires_in")
+                self.lifetime = lifetime if isinstance(lifetime, int) else None
+                self._expires_at = time.monotonic() + max((self.lifetime or 3600) - EXPIRY_MARGIN_SECONDS, 1)
                 self.redactor.add(self._token)
             return self._token
 

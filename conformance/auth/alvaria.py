@@ -7,6 +7,8 @@ import time
 from typing import ClassVar
 from urllib.parse import urlparse
 
+import requests
+
 from conformance.auth.base import AuthProfile
 from conformance.contracts import OperationInfo
 from conformance.errors import AuthenticationError
@@ -17,6 +19,7 @@ EXPIRY_MARGIN_SECONDS = 60
 SESSION_HEADER = "via-client-sessionid"
 # Operation (from the contract) that creates a streaming session, and its path parameter for the org.
 CREATE_SESSION_OPERATION = "createStreamingSession"
+SESSION_REFUSALS = frozenset({400, 401, 403, 404})
 
 
 class AlvariaProfile(AuthProfile):
@@ -35,6 +38,8 @@ class AlvariaProfile(AuthProfile):
     _token: str | None = None
     _expires_at: float = 0.0
     _session: str | None = None
+    lifetime: int | None = None
+    """`expires_in` of the last token issued, when the answer carried one."""
 
     def scheme_value(self, scheme: str) -> str | None:
         """Basic client credentials, the bearer token or the API key, by scheme type."""
@@ -74,19 +79,21 @@ class AlvariaProfile(AuthProfile):
         with self.lock:
             if self._token is None or time.monotonic() >= self._expires_at:
                 org = self.credentials.require("org_id")
-                response = self.client.request(
-                    "POST",
-                    self.token_path(),
-                    params={"realm": org},
-                    data={"grant_type": "client_credentials", "scope": self.credentials.require("scope")},
-                    auth=(self.credentials.require("client_id"), self.credentials.require("client_secret")),
+                client_id, secret = self.credentials.require("client_id"), self.credentials.require("client_secret")
+                form = {"grant_type": "client_credentials", "scope": self.credentials.require("scope")}
+                path = self.token_path()
+                issuer = self.issuer(
+                    self.operation_at("post", path), "token", ("client_id", "client_secret", "scope", "org_id")
                 )
-                if response.status_code != 200:
-                    raise self.fail(f"POST {self.token_path()} (client credentials)", response)
-                body = response.json()
+
+                def send() -> requests.Response:
+                    return self.client.request("POST", path, params={"realm": org}, data=form, auth=(client_id, secret))
+
+                body = self.issue(issuer, send, "access_token")
                 self._token = str(body["access_token"])
-                lifetime = int(body.get("expires_in", 3599))
-                self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, 1)
+                lifetime = body.get("expires_in")
+                self.lifetime = lifetime if isinstance(lifetime, int) else None
+                self._expires_at = time.monotonic() + max((self.lifetime or 3599) - EXPIRY_MARGIN_SECONDS, 1)
                 self.redactor.add(self._token)
             return self._token
 
@@ -104,12 +111,19 @@ class AlvariaProfile(AuthProfile):
             raise AuthenticationError(f"{self.spec}: the contract declares no {CREATE_SESSION_OPERATION} operation")
         path = operation.path.replace("{orgId}", self.credentials.require("org_id"))
         headers = {"Authorization": f"Bearer {self.token()}", "x-api-key": self.credentials.require("api_key")}
-        response = self.client.request("POST", path, json={}, headers=headers)
-        if response.status_code != 200:
-            raise self.fail(f"POST {path} (streaming session)", response)
-        session = str(response.json()["sessionId"])
+        # An unknown organization (404) is as much a configuration error as a refused key.
+        issuer = self.issuer(
+            operation, "session", ("api_key", "org_id", "client_id", "client_secret"), SESSION_REFUSALS
+        )
+        body = self.issue(issuer, lambda: self.client.request("POST", path, json={}, headers=headers), "sessionId")
+        session = str(body["sessionId"])
         self.redactor.add(session)
         return session
+
+    def issuing_labels(self) -> set[str]:
+        """The token service and the streaming session the profile creates itself."""
+        operation = self.contract.operation(CREATE_SESSION_OPERATION)
+        return super().issuing_labels() | ({operation.label} if operation is not None else set())
 
     def invalidate(self) -> None:
         """Drop the token and the session: a 401 may mean either is gone."""

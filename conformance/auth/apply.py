@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from conformance.auth.base import AuthProfile, is_valid
 from conformance.contracts import Contract, OperationInfo
+from conformance.errors import CredentialEndpointBroken
 
 if TYPE_CHECKING:
     from schemathesis import AuthContext, BaseSchema, Case
@@ -60,7 +61,7 @@ def _binding_candidates(contract: Contract, operation: OperationInfo) -> Iterato
         yield from (("body", str(name)) for name in schema.get("properties", {}))
 
 
-def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> None:
+def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> set[tuple[str, str]]:
     """Replace generated identity values (org, session, channel token) with the client's real ones.
 
     Only a value that is valid for its schema is replaced, by another valid value: an invalid value was
@@ -69,6 +70,7 @@ def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case
     """
     positive = case.meta is not None and case.meta.generation.mode.is_positive
     required = {(str(p["in"]), str(p["name"])) for p in operation.parameters if p.get("required")}
+    written: set[tuple[str, str]] = set()
     for location, name in dict.fromkeys(_binding_candidates(profile.contract, operation)):
         current = read_slot(case, location, name)
         if current is _MISSING:
@@ -80,20 +82,35 @@ def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case
         value = profile.binding(operation, location, name)
         if value is not None:
             write_slot(case, location, name, value)
+            written.add((location, name))
+    return written
 
 
 def apply_credentials(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> bool:
-    """Put the credentials of the first satisfiable security requirement on `case`; True when applied."""
+    """Put the credentials of the first satisfiable security requirement on `case` (and the identity bindings).
+
+    True when the case now carries the profile's credentials: a security requirement, or a credential that travels
+    in the body (Aisera's channel token).
+    """
     requirement = profile.requirement_for(operation)
     if requirement:
         for slot, raw in profile.slots(requirement):
             write_slot(case, slot.location, slot.name, slot.encode(raw))
-    apply_identity_bindings(profile, operation, case)
-    return bool(requirement)
+    written = apply_identity_bindings(profile, operation, case)
+    return bool(requirement) or any(("body", name) in written for name in profile.body_slots(operation))
 
 
-def install(schema: BaseSchema, profile: AuthProfile) -> None:
-    """Register `profile` as the schema's auth provider, refreshed after a 401 or every few minutes."""
+def install(
+    schema: BaseSchema,
+    profile: AuthProfile,
+    on_applied: Callable[[str], None] = lambda case_id: None,
+    on_broken: Callable[[CredentialEndpointBroken], None] = lambda error: None,
+) -> None:
+    """Register `profile` as the schema's auth provider, refreshed after a 401 or every few minutes.
+
+    `on_applied` receives the id of each case that got the profile's credentials; `on_broken` the violation of an
+    issuing endpoint that broke during the run (the case then goes out without the credential it could not get).
+    """
     by_label = profile.contract.by_label
     fetched: list[bool] = []
 
@@ -109,7 +126,12 @@ def install(schema: BaseSchema, profile: AuthProfile) -> None:
 
         def set(self, case: Case[Any], data: AuthProfile, context: AuthContext) -> None:
             operation = by_label.get(case.operation.label)
-            if operation is not None:
-                apply_credentials(data, operation, case)
+            if operation is None:
+                return
+            try:
+                if apply_credentials(data, operation, case):
+                    on_applied(case.id)
+            except CredentialEndpointBroken as exc:
+                on_broken(exc)
 
     schema.auth.auth(refresh_interval=REFRESH_INTERVAL, retry_on=[401])(VendorAuth)

@@ -14,18 +14,20 @@ import random
 import string
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 
 import jsonschema
 import requests
 from referencing.exceptions import Unresolvable
 
+from conformance.auth.issuer import Issuer
 from conformance.contracts import Contract, OperationInfo
 from conformance.credentials import VendorCredentials
-from conformance.errors import AuthenticationError
+from conformance.errors import AuthenticationError, CredentialEndpointBroken
 from conformance.redaction import Redactor
 
 __all__ = ["ApiClient", "AuthProfile", "Slot", "SlotKind", "is_valid", "lookalike"]
@@ -126,6 +128,8 @@ class AuthProfile(ABC):
         self.identity = identity or (self.identities[0] if self.identities else None)
         # Token fetches happen from Schemathesis' worker threads.
         self.lock = threading.RLock()
+        # The first violation of an issuing endpoint: later calls fail at once instead of asking again.
+        self.broken: CredentialEndpointBroken | None = None
         redactor.add(*credentials.secrets())
 
     @abstractmethod
@@ -148,25 +152,79 @@ class AuthProfile(ABC):
         return type(self)(self.contract, self.credentials, self.client, self.redactor, identity)
 
     def requirement_for(self, operation: OperationInfo) -> dict[str, str] | None:
-        """The first security requirement this profile satisfies, as scheme name to raw value."""
+        """The first security requirement this profile satisfies, as scheme name to raw value.
+
+        A requirement whose credential an endpoint failed to issue is passed over; when every requirement needs
+        one, the endpoint's violation is raised again.
+        """
+        broken: CredentialEndpointBroken | None = None
         for requirement in operation.security:
-            values = {name: self.scheme_value(name) for name in requirement}
+            try:
+                values = {name: self.scheme_value(name) for name in requirement}
+            except CredentialEndpointBroken as exc:
+                broken = exc
+                continue
             if all(value is not None for value in values.values()):
                 return {name: value for name, value in values.items() if value is not None}
+        if broken is not None:
+            raise broken
         return None
+
+    def can_serve(self, operation: OperationInfo) -> bool:
+        """Whether every credential `operation` needs can be obtained (False after an issuing endpoint broke)."""
+        try:
+            self.requirement_for(operation)
+            for parameter in operation.parameters:
+                if parameter.get("required"):
+                    self.binding(operation, str(parameter["in"]), str(parameter["name"]))
+        except CredentialEndpointBroken:
+            return False
+        return True
+
+    def issuing_labels(self) -> set[str]:
+        """Operations this profile calls itself to obtain credentials: the contract's OAuth2 token URLs."""
+        labels = set()
+        for scheme in self.contract.security_schemes.values():
+            for flow in (scheme.get("flows") or {}).values():
+                if isinstance(flow, Mapping) and flow.get("tokenUrl"):
+                    labels.add(f"POST {urlparse(str(flow['tokenUrl'])).path}")
+        return labels
+
+    def credential_keys(self) -> tuple[str, ...]:
+        """The configured keys this identity authenticates with (named in messages, never shown)."""
+        others = {identity for identity in self.identities if identity != self.identity}
+        return tuple(
+            key for key in self.expected_keys if key.split(".")[0] not in others and key in self.credentials.values
+        )
+
+    def issuer(
+        self, operation: OperationInfo, kind: str, keys: tuple[str, ...], refusals: frozenset[int] | None = None
+    ) -> Issuer:
+        """The judge of an operation that issues this profile's `kind` of credential (token, session)."""
+        extra = {"refusals": refusals} if refusals is not None else {}
+        return Issuer(self.contract, operation, self.credentials, self.redactor, keys, kind, **extra)
+
+    def issue(self, issuer: Issuer, send: Callable[[], requests.Response], field: str) -> dict[str, Any]:
+        """Obtain a credential; a broken issuing endpoint is remembered, so later calls fail without a request."""
+        if self.broken is not None:
+            raise self.broken
+        try:
+            return issuer.issue(send, field)
+        except CredentialEndpointBroken as exc:
+            self.broken = exc
+            raise
 
     def slots(self, requirement: Mapping[str, str]) -> Iterator[tuple[Slot, str]]:
         """Each slot of a requirement with the raw value it carries."""
         for name, raw in requirement.items():
             yield Slot.for_scheme(self.contract.security_schemes[name]), raw
 
-    def fail(self, what: str, response: requests.Response) -> AuthenticationError:
-        """An AuthenticationError naming the call and the (masked) answer."""
-        body = self.redactor(response.text[:300])
-        return AuthenticationError(
-            f"{self.spec}: {what} answered {response.status_code}: {body}. Check the credentials "
-            f"({self.credentials.source}) and the base URL."
-        )
+    def operation_at(self, method: str, path: str) -> OperationInfo:
+        """The contract's operation at `METHOD path` (an issuing endpoint the contract must declare)."""
+        operation = self.contract.by_label.get(f"{method.upper()} {path}")
+        if operation is None:
+            raise AuthenticationError(f"{self.spec}: the contract declares no {method.upper()} {path} operation")
+        return operation
 
 
 def is_valid(schema: Mapping[str, Any] | None, value: Any) -> bool:

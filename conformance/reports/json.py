@@ -11,10 +11,10 @@ from conformance.results import RunResult, SpecResult
 
 __all__ = ["REPORT_VERSION", "to_json", "write_json"]
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
-def _spec(spec: SpecResult) -> dict[str, Any]:
+def _spec(spec: SpecResult, fail_on_unobserved: bool) -> dict[str, Any]:
     coverage = {
         label: {
             "operation_id": op.operation_id,
@@ -30,11 +30,15 @@ def _spec(spec: SpecResult) -> dict[str, Any]:
         "seed": spec.seed,
         "duration_seconds": round(spec.duration, 3),
         "cases": spec.cases,
+        "counts": asdict(spec.counts),
+        "cases_per_second": round(spec.cases_per_second, 2),
+        "verdict": spec.verdict(fail_on_unobserved).value,
+        "untested": spec.untested,
         "stop_reason": spec.stop_reason,
         "notes": spec.notes,
-        "errors": spec.errors,
+        "errors": [{**asdict(group), "kind": group.kind.value} for group in spec.errors],
         "suppressed_false_positives": spec.suppressed,
-        "findings": [{**asdict(f), "fingerprint": f.fingerprint} for f in spec.findings],
+        "findings": [{**asdict(f), "checks": list(f.checks), "fingerprint": f.fingerprint} for f in spec.findings],
         "checks": {label: sorted(names) for label, names in sorted(spec.checks_run.items())},
         "coverage": coverage,
         "unobserved": [asdict(item) for item in spec.coverage.unobserved()],
@@ -46,8 +50,9 @@ def to_json(result: RunResult) -> dict[str, Any]:
     return {
         "version": REPORT_VERSION,
         "exit_code": result.exit_code,
+        "verdict": result.verdict.value,
         "fail_on_unobserved": result.fail_on_unobserved,
-        "specs": [_spec(spec) for spec in result.specs],
+        "specs": [_spec(spec, result.fail_on_unobserved) for spec in result.specs],
     }
 
 

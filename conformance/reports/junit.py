@@ -20,6 +20,11 @@ def _suite(spec: SpecResult, fail_on_unobserved: bool) -> ET.Element:
     pairs = {(op, check) for op, checks in spec.checks_run.items() for check in checks} | set(findings)
     suite = ET.Element("testsuite", name=spec.spec, time=f"{spec.duration:.3f}")
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    # Checks a root cause tripped besides the one naming it: noted, not failed again (one cause, one failure).
+    echoes: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for finding in spec.findings:
+        for other in finding.also:
+            echoes[(finding.operation, other)].append(finding)
     for operation, check in sorted(pairs):
         coverage = spec.coverage.operations.get(operation)
         operation_id = coverage.operation_id if coverage else operation
@@ -34,6 +39,11 @@ def _suite(spec: SpecResult, fail_on_unobserved: bool) -> ET.Element:
         elif known:
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", message=f"accepted by the baseline: {known[0].title}")
+        elif echoes.get((operation, check)):
+            causes = echoes[(operation, check)]
+            ET.SubElement(case, "system-out").text = "\n".join(
+                f"also tripped by the root cause reported under {f.check}: {f.title}" for f in causes
+            )
     for label, coverage in spec.coverage.operations.items():
         missing = [u for u in coverage.unobserved() if u.exempt_reason is None]
         case = ET.SubElement(suite, "testcase", classname=f"{spec.spec}.{coverage.operation_id}", name=COVERAGE_CHECK)
@@ -50,8 +60,13 @@ def _suite(spec: SpecResult, fail_on_unobserved: bool) -> ET.Element:
             else:
                 ET.SubElement(case, "system-out").text = text
     for error in spec.errors:
-        case = ET.SubElement(suite, "testcase", classname=f"{spec.spec}.engine", name="error")
-        ET.SubElement(case, "error", message=error.splitlines()[0][:200]).text = error
+        case = ET.SubElement(suite, "testcase", classname=f"{spec.spec}.engine", name=f"error:{error.kind.value}")
+        ET.SubElement(case, "error", message=error.render()[:200]).text = error.render()
+        counts["tests"] += 1
+        counts["errors"] += 1
+    if spec.untested is not None:
+        case = ET.SubElement(suite, "testcase", classname=f"{spec.spec}.verdict", name="tested")
+        ET.SubElement(case, "error", message=spec.untested[:200]).text = spec.untested
         counts["tests"] += 1
         counts["errors"] += 1
     for key, value in counts.items():

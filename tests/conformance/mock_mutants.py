@@ -13,12 +13,16 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from connexion.exceptions import OAuthProblem
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,7 +31,7 @@ import mockserver.vendors.aisera_ingestion as aisera_ingestion
 import mockserver.vendors.asapp_metadata_ingestion as asapp
 import mockserver.vendors.sysaid_copilot as sysaid
 from conformance import Phase, ProgressMode, RunSettings
-from mockserver import Settings, create_app
+from mockserver import FIXTURES_DIR, Settings, create_app
 from mockserver.runtime import runtime
 from mockserver.vendors.aisera_conversation.fixture import CHANNELS
 from mockserver.vendors.alvaria_messaging import auth as alvaria_auth
@@ -46,6 +50,8 @@ FAST = (Phase.EXAMPLES, Phase.COVERAGE)
 """The documented examples and the deterministic coverage phase: positive and negative cases, no random search."""
 
 Wrapper = Callable[[ASGIApp], ASGIApp]
+EditFixture = Callable[[dict[str, Any]], None]
+"""Edits a contract's parsed fixture file in place (a mutant through the data, not the code)."""
 Install = Callable[[pytest.MonkeyPatch], Wrapper | None]
 """Applies a mutant's patches; returns the ASGI wrapper to put around the mock, if the mutant needs one."""
 
@@ -53,20 +59,39 @@ Install = Callable[[pytest.MonkeyPatch], Wrapper | None]
 # -- rewriting answers -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Answer:
-    """A buffered response as `RewriteResponse` hands it to a rewrite: status, headers (lower-case) and body."""
+def _decoded(payload: bytes) -> Any:
+    try:
+        return json.loads(payload or b"null")
+    except ValueError:
+        return None
 
-    status: int
-    headers: dict[str, str]
+
+@dataclass
+class Sent:
+    """The request an answer is for: method, path, query parameters and body (as the mock received it)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
     body: bytes
 
     def json(self) -> Any:
         """The body decoded as JSON, or None when it is not JSON."""
-        try:
-            return json.loads(self.body or b"null")
-        except ValueError:
-            return None
+        return _decoded(self.body)
+
+
+@dataclass
+class Answer:
+    """A buffered response as `RewriteResponse` hands it to a rewrite: status, headers (lower-case), body, request."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    request: Sent = field(default_factory=lambda: Sent("", "", {}, b""))
+
+    def json(self) -> Any:
+        """The body decoded as JSON, or None when it is not JSON."""
+        return _decoded(self.body)
 
 
 Applies = Callable[[Scope], bool]
@@ -78,13 +103,60 @@ def operation_is(*operation_ids: str) -> Applies:
     return lambda scope: scope["extensions"].get("connexion_routing", {}).get("operation_id") in operation_ids
 
 
-class RewriteResponse:
-    """ASGI wrapper that buffers the answers `applies` selects and sends what `rewrite` makes of them."""
+EditRequest = Callable[[Sent], None]
+"""Changes a request (its `body`) before the mock sees it; selected by path, as routing has not happened yet."""
 
-    def __init__(self, app: ASGIApp, applies: Applies, rewrite: Callable[[Answer], None]) -> None:
+
+class RewriteResponse:
+    """ASGI wrapper that buffers the answers `applies` selects and sends what `rewrite` makes of them.
+
+    With `edit_request`, the requests `edits` selects are changed first (the mock then answers the edited request;
+    the rewrite still sees the request as the client sent it).
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        applies: Applies,
+        rewrite: Callable[[Answer], None],
+        edit_request: EditRequest | None = None,
+        edits: Applies = lambda scope: False,
+    ) -> None:
         self.app = app
         self.applies = applies
         self.rewrite = rewrite
+        self.edit_request = edit_request
+        self.edits = edits
+
+    async def _request(self, scope: Scope, receive: Receive) -> tuple[Sent, Receive]:
+        """The whole request body, read once, and a `receive` that replays it (edited when selected)."""
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        query = {
+            k.decode(): v.decode() for k, _, v in (p.partition(b"=") for p in scope["query_string"].split(b"&") if p)
+        }
+        sent = Sent(scope["method"], scope["path"], query, b"".join(chunks))
+        body = sent.body
+        if self.edit_request is not None and self.edits(scope):
+            edited = Sent(sent.method, sent.path, dict(sent.query), sent.body)
+            self.edit_request(edited)
+            body = edited.body
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
+            scope["headers"].append((b"content-length", str(len(body)).encode()))
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return sent, replay
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,6 +164,7 @@ class RewriteResponse:
             return
         # Created here, the dict is shared with Connexion's copies of the scope: its routing result shows up in it.
         scope.setdefault("extensions", {})
+        sent, receive = await self._request(scope, receive)
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -104,13 +177,13 @@ class RewriteResponse:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    await self._send(start, b"".join(chunks), send)
+                    await self._send(start, b"".join(chunks), send, sent)
 
         await self.app(scope, receive, buffered)
 
-    async def _send(self, start: Message, body: bytes, send: Send) -> None:
+    async def _send(self, start: Message, body: bytes, send: Send, sent: Sent) -> None:
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in start["headers"]}
-        answer = Answer(start["status"], headers, body)
+        answer = Answer(start["status"], headers, body, sent)
         self.rewrite(answer)
         answer.headers["content-length"] = str(len(answer.body))
         raw = [(key.encode("latin-1"), value.encode("latin-1")) for key, value in answer.headers.items()]
@@ -152,19 +225,35 @@ class Mutant:
     phases: tuple[Phase, ...]
     install: Install
     max_examples: int
+    fixture: EditFixture | None = None
 
     @contextmanager
     def app(self) -> Iterator[ASGIApp]:
         """The broken mock, patched for as long as the context lasts (Connexion resolves handlers lazily)."""
-        with pytest.MonkeyPatch.context() as patch:
+        with pytest.MonkeyPatch.context() as patch, self._fixtures() as fixtures:
             wrapper = self.install(patch)
-            app = self.pristine_app()
+            app = self.pristine_app(fixtures)
             yield app if wrapper is None else wrapper(app)
 
-    def pristine_app(self) -> ASGIApp:
+    def pristine_app(self, fixtures: Path = FIXTURES_DIR) -> ASGIApp:
         """The unbroken mock with the same settings: the control a kill is measured against."""
-        app: ASGIApp = create_app(Settings(validate_responses=False, specs=(self.spec,)))
+        app: ASGIApp = create_app(Settings(validate_responses=False, specs=(self.spec,), fixtures=fixtures))
         return app
+
+    @contextmanager
+    def _fixtures(self) -> Iterator[Path]:
+        """The default fixtures, or a copy with this mutant's edit applied to its contract's file."""
+        if self.fixture is None:
+            yield FIXTURES_DIR
+            return
+        with tempfile.TemporaryDirectory(prefix=f"mutant-{self.name}-") as folder:
+            copy = Path(folder) / "fixtures"
+            shutil.copytree(FIXTURES_DIR, copy)
+            file = copy / f"{self.spec}.yaml"
+            document = yaml.safe_load(file.read_text(encoding="utf-8"))
+            self.fixture(document)
+            file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+            yield copy
 
     def settings(self) -> RunSettings:
         """The campaign aimed at the defect: its operations and phases, few examples, the catalogue's seed."""
@@ -182,14 +271,22 @@ _CATALOGUE: list[Mutant] = []
 
 
 def mutant(
-    spec: str, operations: tuple[str, ...], caught_by: str, phases: tuple[Phase, ...] = FAST, max_examples: int = 10
+    spec: str,
+    operations: tuple[str, ...],
+    caught_by: str,
+    phases: tuple[Phase, ...] = FAST,
+    max_examples: int = 10,
+    fixture: EditFixture | None = None,
 ) -> Callable[[Install], Install]:
-    """Register the decorated install function as a mutant named after it and described by its docstring."""
+    """Register the decorated install function as a mutant named after it and described by its docstring.
+
+    `fixture` edits the contract's fixture file (the parsed YAML, in place) for the mutant's mock only.
+    """
 
     def register(install: Install) -> Install:
         name = install.__name__.replace("_", "-")
         breaks = " ".join((install.__doc__ or "").split())
-        _CATALOGUE.append(Mutant(name, spec, operations, breaks, caught_by, phases, install, max_examples))
+        _CATALOGUE.append(Mutant(name, spec, operations, breaks, caught_by, phases, install, max_examples, fixture))
         return install
 
     return register
@@ -258,6 +355,16 @@ def aisera_changes_refuses_batches(patch: pytest.MonkeyPatch) -> None:
         return await real(body)
 
     patch.setattr(aisera_ingestion, "ingest_changes", ingest_changes)
+
+
+@mutant("aisera-ingestion", ("requestIngestionToken", "ingestAlerts"), "token_endpoint")
+def aisera_token_without_access_token(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The token endpoint answers 200 without the `access_token` it exists to issue."""
+    return rewrite_json(
+        operation_is("requestIngestionToken"),
+        lambda status, _: status == 200,
+        lambda body: body.pop("access_token", None),
+    )
 
 
 # Aisera Conversation
@@ -343,6 +450,109 @@ def sysaid_in_band_error_says_ok(patch: pytest.MonkeyPatch) -> Wrapper:
     )
 
 
+def _is_records_query(scope: Scope) -> bool:
+    return (
+        scope["method"] == "POST"
+        and scope["path"].startswith("/sysaid-copilot/api/dataset/")
+        and scope["path"].endswith("/query")
+    )
+
+
+def _forget_paging(sent: Sent) -> None:
+    query = sent.json()
+    if isinstance(query, dict):
+        sent.body = json.dumps({k: v for k, v in query.items() if k not in ("limit", "offset")}).encode()
+
+
+def _echo_requested_paging(answer: Answer) -> None:
+    query, page = answer.request.json(), answer.json()
+    if isinstance(page, dict) and "records" in page and isinstance(query, dict):
+        page.update({key: query[key] for key in ("limit", "offset") if key in query})
+        answer.body = json.dumps(page).encode()
+
+
+@mutant("sysaid-copilot", ("queryDatasetRecords",), "paging_honoured")
+def sysaid_records_paging_ignored(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The record query ignores `limit` and `offset` (always the first 100) but echoes the requested values."""
+    return lambda app: RewriteResponse(
+        app, operation_is("queryDatasetRecords"), _echo_requested_paging, _forget_paging, _is_records_query
+    )
+
+
+@mutant("sysaid-copilot", ("queryDatasetRecords",), "ordering_honoured")
+def sysaid_records_order_reversed(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The record query returns its page in the reverse of the requested (or default `id DESC`) order."""
+    return rewrite_json(
+        operation_is("queryDatasetRecords"),
+        lambda status, body: len(body.get("records") or ()) > 1,
+        lambda body: body["records"].reverse(),
+    )
+
+
+@mutant("sysaid-copilot", ("startChat",), "role_dependent_fields")
+def sysaid_chat_system_for_everyone(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A chat answer carries the admin-only `system` field whoever asks."""
+    return rewrite_json(
+        operation_is("startChat"),
+        lambda status, body: status == 200 and body.get("status") == "ok",
+        lambda body: body.setdefault("system", "model: default; sources: KB-1042"),
+    )
+
+
+@mutant("sysaid-copilot", ("startChat", "getChat"), "role_dependent_fields", (Phase.STATEFUL,))
+def sysaid_thread_info_for_everyone(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A chat thread carries the admin-only `info` on every message whoever reads it."""
+
+    def show_info(body: dict[str, Any]) -> None:
+        for message in body["messages"]:
+            message.setdefault("info", "sources: KB-1042")
+
+    return rewrite_json(operation_is("getChat"), lambda status, body: isinstance(body.get("messages"), list), show_info)
+
+
+@mutant("sysaid-copilot", ("getChat",), "identity_isolation")
+def sysaid_chat_readable_by_other_users(patch: pytest.MonkeyPatch) -> Wrapper:
+    """Reading another user's chat answers a thread instead of the error "Chat belongs to another user"."""
+    thread = {"status": "ok", "messages": [{"role": "user", "content": "hello", "createdAt": "2024-07-30T09:15:00Z"}]}
+    return rewrite_json(
+        operation_is("getChat"),
+        lambda status, body: body.get("error") == "Chat belongs to another user",
+        lambda body: (body.clear(), body.update(copy.deepcopy(thread))),
+    )
+
+
+@mutant("sysaid-copilot", ("downloadDocument",), "response_headers_conformance")
+def sysaid_download_without_disposition(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A downloaded document comes without the `Content-Disposition` header the contract declares as required."""
+
+    def drop(answer: Answer) -> None:
+        if answer.status == 200:
+            answer.headers.pop("content-disposition", None)
+
+    return rewrite(operation_is("downloadDocument"), drop)
+
+
+@mutant("sysaid-copilot", ("createSrFromChat", "getLongOperation"), "long_operation_completes")
+def sysaid_long_operation_stuck(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A long operation reports `status: "in-progress"` forever."""
+    return rewrite_json(
+        operation_is("getLongOperation"),
+        lambda status, body: status == 200 and "status" in body,
+        lambda body: body.update(status="in-progress", message="Creating service request"),
+    )
+
+
+@mutant("sysaid-copilot", ("streamChat",), "stream_framing")
+def sysaid_stream_without_done(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A chat stream ends after its parts, without the final `done` event (the client never gets the answer)."""
+
+    def truncate(answer: Answer) -> None:
+        if answer.status == 200:
+            answer.body = answer.body.split(b"event: done", 1)[0]
+
+    return rewrite(operation_is("streamChat"), truncate)
+
+
 # ASAPP Metadata Ingestion
 
 
@@ -374,6 +584,17 @@ def asapp_crash_without_event_id(patch: pytest.MonkeyPatch) -> None:
         return await real(body)
 
     patch.setattr(asapp, "single_customer_metadata", single_customer_metadata)
+
+
+@mutant("asapp-metadata-ingestion", ("manyAgentMetadata",), "batch_status")
+def asapp_batch_total_failure_200(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A batch in which every item failed is answered 200 (partial success) instead of 400."""
+
+    def accept(answer: Answer) -> None:
+        if answer.status == 400 and isinstance((answer.json() or {}).get("results"), list):
+            answer.status = 200
+
+    return rewrite(operation_is("manyAgentMetadata"), accept)
 
 
 # Alvaria Messaging
@@ -413,6 +634,62 @@ def alvaria_token_never_expires(patch: pytest.MonkeyPatch) -> None:
         return {"sub": found["clientId"], "scope": found["scope"], "orgId": found["orgId"]}
 
     patch.setattr(alvaria_auth, "check_access_token", check_access_token)
+
+
+def _token_service_unavailable(answer: Answer) -> None:
+    answer.status = 503
+    answer.headers["content-type"] = "application/json"
+    answer.body = b'{"error": "temporarily_unavailable"}'
+
+
+@mutant("alvaria-messaging", ("requestAlvariaAccessToken", "sendText"), "token_endpoint")
+def alvaria_token_endpoint_503(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The token service answers 503, a status its contract does not declare, to every token request."""
+    return rewrite(operation_is("requestAlvariaAccessToken"), _token_service_unavailable)
+
+
+def _long_lived_tokens(fixture: dict[str, Any]) -> None:
+    fixture["tokenService"]["lifetimeSeconds"] = 7200
+
+
+@mutant("alvaria-messaging", ("requestAlvariaAccessToken",), "token_lifetime", fixture=_long_lived_tokens)
+def alvaria_token_lifetime_two_hours(patch: pytest.MonkeyPatch) -> None:
+    """The token service issues two-hour tokens (`expires_in` 7200); the contract documents 60 minutes."""
+
+
+def _tokens_outlive_their_lifetime(fixture: dict[str, Any]) -> None:
+    fixture["tokenService"]["lifetimeSeconds"] = 5000
+
+
+@mutant(
+    "alvaria-messaging",
+    ("createStreamingSession", "sendText"),
+    "workflow:token_expiry",
+    (Phase.STATEFUL,),
+    fixture=_tokens_outlive_their_lifetime,
+)
+def alvaria_token_outlives_expires_in(patch: pytest.MonkeyPatch) -> Wrapper:
+    """Tokens say `expires_in: 3599` but are honoured for 5000 s (a far jump past both would not tell)."""
+    return rewrite_json(
+        operation_is("requestAlvariaAccessToken"),
+        lambda status, body: status == 200,
+        lambda body: body.update(expires_in=3599),
+    )
+
+
+def _events_beyond_max(answer: Answer) -> None:
+    page = answer.json()
+    if answer.status == 200 and isinstance(page, dict):
+        wanted = int(answer.request.query.get("maxEvents", "1") or 1)
+        event = {"eventType": "engagementCenter.Active", "eventTime": "2024-07-30T09:15:00Z", "payload": {}}
+        page["events"] = [*page.get("events", []), *[event] * (wanted + 1)][: wanted + 1]
+        answer.body = json.dumps(page).encode()
+
+
+@mutant("alvaria-messaging", ("getStreamingEvents",), "paging_honoured")
+def alvaria_events_beyond_max_events(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A poll returns one event more than `maxEvents` (default 1) allows."""
+    return rewrite(operation_is("getStreamingEvents"), _events_beyond_max)
 
 
 CATALOGUE: tuple[Mutant, ...] = tuple(_CATALOGUE)

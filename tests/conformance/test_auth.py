@@ -17,18 +17,25 @@ from conformance.auth.apply import apply_credentials, apply_identity_bindings
 from conformance.auth.base import SlotKind
 from conformance.contracts import load_contract
 from conformance.credentials import Credentials
-from conformance.errors import AuthenticationError
+from conformance.errors import CredentialEndpointBroken, PreflightError
 from conformance.redaction import MASK, Redactor
 
 
-def token_server(calls: list[dict[str, Any]], *, accept: bool = True) -> Starlette:
-    """Aisera and Alvaria token endpoints plus Alvaria's session endpoint, recording what they receive."""
+def token_server(
+    calls: list[dict[str, Any]], *, accept: bool = True, aisera_answer: tuple[int, Any] | None = None
+) -> Starlette:
+    """Aisera and Alvaria token endpoints plus Alvaria's session endpoint, recording what they receive.
+
+    `aisera_answer` replaces the Aisera token endpoint's answer (status, JSON body), to break it.
+    """
 
     async def aisera(request: Request) -> JSONResponse:
         calls.append({"kind": "aisera", **dict(await request.form())})
         if not accept:
             return JSONResponse({"code": 401, "error": "bad password ingest-demo-password"}, status_code=401)
-        return JSONResponse({"access_token": f"aisera-token-{len(calls)}", "expires_in": 3600})
+        if aisera_answer is not None:
+            return JSONResponse(aisera_answer[1], status_code=aisera_answer[0])
+        return JSONResponse({"access_token": f"aisera-token-{len(calls)}", "token_type": "Bearer", "expires_in": 3600})
 
     async def alvaria(request: Request) -> JSONResponse:
         calls.append(
@@ -115,14 +122,47 @@ def test_aisera_password_grant_is_cached_and_refreshed_after_invalidation():
     assert profile.requirement_for(operation)["serviceAccountToken"] == "aisera-token-2"
 
 
-def test_aisera_refused_credentials_raise_without_leaking_the_password():
+def test_aisera_refused_credentials_are_a_usage_error_naming_the_keys_not_the_password():
     redactor = Redactor()
     profile = profile_for("aisera-ingestion", token_server([], accept=False), redactor)
-    with pytest.raises(AuthenticationError) as excinfo:
+    with pytest.raises(PreflightError) as excinfo:
         profile.token()
-    assert "401" in str(excinfo.value)
-    assert "ingest-demo-password" not in str(excinfo.value)
-    assert MASK in str(excinfo.value)
+    message = str(excinfo.value)
+    assert "refused the credentials with 401" in message
+    assert "check app_token, username, password from" in message and "credentials.yaml" in message
+    assert "ingest-demo-password" not in message
+    assert MASK in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("answer", "received", "documented"),
+    [
+        ((200, {"token_type": "Bearer", "expires_in": 3600}), "HTTP 200 application/json", "access_token"),
+        ((503, {"code": 503, "error": "down"}), "HTTP 503 application/json", "documented statuses 200, 400, 401"),
+        ((500, {"code": 500, "error": "boom"}), "HTTP 500", "a 2xx answer issuing the token"),
+    ],
+)
+def test_a_token_endpoint_answering_against_its_contract_is_a_violation_remembered(
+    answer: tuple[int, Any], received: str, documented: str
+):
+    calls: list[dict[str, Any]] = []
+    profile = profile_for("aisera-ingestion", token_server(calls, aisera_answer=answer))
+    with pytest.raises(CredentialEndpointBroken) as excinfo:
+        profile.token()
+    broken = excinfo.value
+    assert broken.operation == "POST /tenant-users/oauth2/token"
+    assert broken.credential == "token"
+    assert broken.received.startswith(received)
+    assert documented in broken.documented
+    assert broken.curl.startswith("curl -X POST")
+    assert "ingest-demo-password" not in broken.curl
+    with pytest.raises(CredentialEndpointBroken):
+        profile.token()
+    assert len(calls) == 1, "a broken endpoint is not asked again"
+    ingest = load_contract("aisera-ingestion").operation("ingestAlerts")
+    assert profile.can_serve(ingest) is False
+    assert profile.can_serve(load_contract("aisera-ingestion").operation("requestIngestionToken")) is True
 
 
 def test_alvaria_uses_basic_client_auth_then_a_streaming_session():
@@ -174,10 +214,10 @@ def test_conversation_token_travels_in_the_body():
     profile = profile_for("aisera-conversation", token_server([]))
     operation = load_contract("aisera-conversation").operation("receiveConversationRequest")
     case = fake_case(body={"token": "generated", "data": {}})
-    assert apply_credentials(profile, operation, case) is False
+    assert apply_credentials(profile, operation, case) is True, "the body token is this API's credential"
     assert case.body["token"] == "ais-chan-5b1d0c44-demo"
     missing = fake_case(body={"data": {}})
-    apply_credentials(profile, operation, missing)
+    assert apply_credentials(profile, operation, missing) is False
     assert "token" not in missing.body
 
 

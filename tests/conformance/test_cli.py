@@ -26,18 +26,23 @@ def test_public_surface_is_pinned():
         "AuthenticationError",
         "BaselineError",
         "Campaign",
+        "CaseCounts",
         "ConfigurationError",
         "ConformanceError",
+        "CredentialEndpointBroken",
         "CredentialsError",
         "DataMode",
+        "ErrorGroup",
         "Exchange",
         "Finding",
         "Phase",
+        "PreflightError",
         "ProgressMode",
         "RunResult",
         "RunSettings",
         "SpecResult",
         "UnknownSpecError",
+        "Verdict",
     ]
     assert {"run", "diff"} <= set(main.commands)
 
@@ -144,8 +149,9 @@ def test_progress_receives_each_contract_and_counts_cases_and_failures(toy_contr
     state = ProgressState()
 
     class Recording:
-        def start(self, spec: str, operations: int) -> None:
+        def start(self, spec: str, operations: int, phases: int, budget: float | None) -> None:
             calls.append((spec, operations))
+            state.phases = phases
 
         def event(self, event: object) -> None:
             state.update(event)  # type: ignore[arg-type]
@@ -159,3 +165,21 @@ def test_progress_receives_each_contract_and_counts_cases_and_failures(toy_contr
     assert state.phase == "stateful"
     assert state.cases > 0
     assert state.failures >= len(result.findings) >= 1
+    assert state.phases == 4 and state.phases_done == 4
+    assert state.fraction() == 1.0
+    assert state.remaining() == 0.0
+
+
+def test_progress_estimates_the_time_left_from_the_phases_done():
+    from conformance.progress import ProgressState, format_seconds
+
+    state = ProgressState(operations=4, phases=2, started=100.0)
+    assert state.timing(now=110.0) == "10s elapsed, estimating..."
+    state.phases_done, state.done = 1, 0
+    assert state.fraction() == 0.5
+    assert state.timing(now=120.0) == "20s elapsed, about 20s left"
+    state.done = 2
+    assert state.remaining(now=130.0) == pytest.approx(10.0)
+    capped = ProgressState(operations=1, phases=4, started=0.0, budget=30.0, phases_done=1)
+    assert capped.remaining(now=20.0) == 10.0, "never beyond --max-time"
+    assert [format_seconds(s) for s in (5, 65, 3725)] == ["5s", "1m05s", "1h02m"]

@@ -56,7 +56,8 @@ def _campaign(mutant: Mutant, broken: bool) -> tuple[RunResult, float]:
 
 
 def _checks(result: RunResult) -> frozenset[str]:
-    return frozenset(finding.check for finding in result.findings)
+    """Every check a finding names, including the ones its root cause also tripped."""
+    return frozenset(check for finding in result.findings for check in finding.checks)
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from toy_api import API_KEY, make_app
 
 from conformance import Campaign, RunResult, RunSettings
+from conformance.contracts import load_contract
 from conformance.coverage import CoverageReport
 from conformance.reports import render_html, render_junit, to_json, write_html, write_json, write_junit
 from conformance.results import Exchange, Finding, SpecResult
@@ -107,3 +110,86 @@ def test_html_coverage_matrix_marks_seen_unseen_and_exempt(broken_run: RunResult
     for label in ("POST /items", "GET /items/{id}", "DELETE /items/{id}"):
         assert f"<tr><td>{label}<br>" in page
     assert "undocumented seen" in page
+
+
+def _two_contracts() -> RunResult:
+    first = SpecResult(spec="toy", base_url="http://x/toy", seed=7, findings=[_finding(), _finding(check="a_check")])
+    second = SpecResult(
+        spec="other", base_url="http://x/other", seed=7, findings=[_finding(spec="other", operation="POST /items")]
+    )
+    first.coverage = second.coverage = CoverageReport()
+    return RunResult(specs=[first, second])
+
+
+def test_html_has_a_table_of_contents_and_a_failure_filter_without_external_assets():
+    page = render_html(_two_contracts())
+    assert "<nav><strong>Contents</strong>" in page
+    assert "<a href='#toy'>toy</a>" in page and "<a href='#other-failures'>Failures (1)</a>" in page
+    assert "<h2 id='toy'>toy</h2>" in page
+    for select in ("filter-spec", "filter-operation", "filter-check"):
+        assert f"<select id='{select}'>" in page
+    assert 'data-spec="other" data-operation="POST /items"' in page
+    assert "src=" not in page and "href='http" not in page
+
+
+FILTER_HARNESS = r"""
+const script = require('fs').readFileSync(0, 'utf8');
+function element(attrs) {
+  return {attrs, hidden: false, getAttribute(name) { return this.attrs[name]; },
+          classList: {owner: null, toggle(name, on) { this.owner.hidden = on; }}};
+}
+const findings = JSON.parse(process.argv[1]).map(element);
+findings.forEach(f => { f.classList.owner = f; });
+const selects = {}, listeners = [];
+['spec', 'operation', 'check'].forEach(id => {
+  selects['filter-' + id] = {value: '', options: [], add(o) { this.options.push(o.value); },
+                             addEventListener(_, fn) { listeners.push(fn); }};
+});
+const counter = {textContent: ''};
+global.Option = function (text, value) { this.value = value; };
+global.document = {querySelectorAll: () => findings,
+                   getElementById: id => id === 'filter-count' ? counter : selects[id]};
+eval(script);
+const before = counter.textContent;
+selects['filter-check'].value = JSON.parse(process.argv[2]);
+listeners[0]();
+console.log(JSON.stringify({before, after: counter.textContent, hidden: findings.map(f => f.hidden),
+                            checks: selects['filter-check'].options}));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_html_filter_script_hides_failures_of_other_checks():
+    from conformance.reports.html import SCRIPT
+
+    findings = [
+        {"data-spec": "toy", "data-operation": "GET /a", "data-checks": "not_a_server_error\nstatus_code_conformance"},
+        {"data-spec": "toy", "data-operation": "GET /b", "data-checks": "auth_enforcement"},
+        {"data-spec": "other", "data-operation": "GET /a", "data-checks": "status_code_conformance"},
+    ]
+    done = subprocess.run(
+        ["node", "-e", FILTER_HARNESS, "--", json.dumps(findings), json.dumps("status_code_conformance")],
+        input=SCRIPT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    outcome = json.loads(done.stdout)
+    assert outcome["before"] == "3 of 3 failure(s) shown"
+    assert outcome["after"] == "2 of 3 failure(s) shown"
+    assert outcome["hidden"] == [False, True, False], "a root cause shows under every check it tripped"
+    assert outcome["checks"] == ["not_a_server_error", "status_code_conformance", "auth_enforcement"]
+
+
+def test_summary_counts_exempt_unobserved_responses_and_lists_them_only_when_verbose():
+    spec = SpecResult(spec="aisera-conversation", base_url="http://x/aisera-conversation", seed=7, duration=2.0)
+    spec.counts.sent = spec.counts.answered = 10
+    spec.counts.judged = 9
+    spec.coverage = CoverageReport.for_contract(load_contract("aisera-conversation"))
+    result = RunResult(specs=[spec])
+    quiet, verbose = render_summary(result), render_summary(result, verbose=True)
+    assert "10 of 10 cases reached the implementation, 9 judged, in 2.0s (5.0 cases/s)" in quiet
+    assert "(exempt:" not in quiet and "; --verbose lists the exempt ones" in quiet
+    assert "POST /api/receive: 500 (exempt: an internal error: a conformant server never sends it)" in verbose
+    assert "--verbose lists" not in verbose

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from schemathesis.config import SchemathesisConfig
 from toy_api import make_app
+from toy_server import serve
 
 from conformance import Campaign, RunSettings
 from conformance.contracts import load_contract
@@ -99,3 +101,19 @@ def test_retry_after_is_honoured_after_a_429():
     after_call(None, None, SimpleNamespace(status_code=429, headers={"retry-after": ["3"]}))  # type: ignore[operator]
     after_call(None, None, SimpleNamespace(status_code=200, headers={"retry-after": ["9"]}))  # type: ignore[operator]
     assert slept == [3.0]
+
+
+def test_max_time_is_honoured_under_a_rate_limit(toy_contract: Path):
+    """`--max-time 20` under a 5/m rate limit used to run 60 s: a request blocked in the limiter ran past it."""
+    settings = RunSettings(
+        specs=("toy",), credentials_file=toy_contract, rate_limit="2/m", max_time=3, seed=5, max_examples=10
+    )
+    with serve(make_app()) as origin:
+        started = time.monotonic()
+        result = Campaign(settings.with_changes(base_url=f"{origin}/toy")).run()
+        elapsed = time.monotonic() - started
+    spec = result.specs[0]
+    assert elapsed < 8, f"ran {elapsed:.1f}s for --max-time 3"
+    assert spec.stop_reason == "max_time"
+    assert spec.errors == [], "stopping at the deadline is not an error"
+    assert 0 < spec.counts.answered <= 3, "2/m lets at most the preflight and two cases through"

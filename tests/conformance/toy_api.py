@@ -92,9 +92,19 @@ CONTRACT: dict[str, Any] = {
 
 
 def make_app(
-    *, ignore_auth: bool = False, wrong_error_code: bool = False, bad_item: bool = False, log: list[str] | None = None
+    *,
+    ignore_auth: bool = False,
+    wrong_error_code: bool = False,
+    bad_item: bool = False,
+    crash_reads: bool = False,
+    no_allow: bool = False,
+    log: list[str] | None = None,
 ) -> Starlette:
-    """The toy API; each flag injects one defect; `log` collects `METHOD path` of every request."""
+    """The toy API; each flag injects one defect; `log` collects `METHOD path` of every request.
+
+    `crash_reads`: `GET /items/{id}` answers 500 with a plain-text body (one root cause, several checks tripped);
+    `no_allow`: a 405 for an undeclared method carries no `Allow` header.
+    """
     items: dict[str, str] = {}
     ids = itertools.count(1)
 
@@ -127,6 +137,8 @@ def make_app(
         if request.method == "DELETE":
             del items[item_id]
             return Response(status_code=204)
+        if crash_reads:
+            return Response("Internal Server Error", status_code=500, media_type="text/plain")
         return JSONResponse({"id": item_id, "name": items[item_id]})
 
     app = Starlette(
@@ -135,15 +147,21 @@ def make_app(
             Route("/toy/items/{id}", item, methods=["GET", "DELETE"]),
         ]
     )
-    if log is None:
+    if log is None and not no_allow:
         return app
 
-    async def logged(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and log is not None:
             log.append(f"{scope['method']} {scope['path']}")
-        await app(scope, receive, send)
 
-    return logged  # type: ignore[return-value]
+        async def without_allow(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                message = {**message, "headers": [h for h in message["headers"] if h[0].lower() != b"allow"]}
+            await send(message)
+
+        await app(scope, receive, without_allow if no_allow else send)
+
+    return wrapped  # type: ignore[return-value]
 
 
 def make_broken_app() -> Starlette:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,13 @@ def free_port() -> int:
 @contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Run `app` on 127.0.0.1 until the block ends; yields the origin URL."""
+    with serving(app) as (origin, _):
+        yield origin
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[tuple[str, Callable[[], None]]]:
+    """Like `serve`, also yielding a function that stops the server early (the target going away)."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -31,8 +38,12 @@ def serve(app: Any) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
+
+    def stop() -> None:
         server.should_exit = True
         thread.join(timeout=10)
+
+    try:
+        yield f"http://127.0.0.1:{port}", stop
+    finally:
+        stop()

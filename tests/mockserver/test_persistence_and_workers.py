@@ -38,7 +38,7 @@ def _stored_agents(client: TestClient | httpx.Client) -> set[str]:
 
 
 def test_state_survives_a_restart_with_a_database_file(tmp_path: Path) -> None:
-    settings = Settings(specs=(ASAPP,), db=tmp_path / "state.sqlite")
+    settings = Settings(specs=(ASAPP,), db=str(tmp_path / "state.sqlite"))
     with TestClient(create_app(settings)) as first:
         assert first.post(AGENT_URL, json={"externalAgentId": "persisted"}, headers=ASAPP_HEADERS).status_code == 200
         first.post("/__admin/clock/advance", json={"seconds": 120})
@@ -73,7 +73,8 @@ def two_workers() -> Iterator[str]:
             time.sleep(0.1)
     else:
         process.kill()
-        pytest.fail(f"two-worker mock did not start: {process.stdout.read() if process.stdout else ''}")
+        output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+        pytest.fail(f"two-worker mock did not start: {output}")
     yield base
     process.terminate()
     process.wait(timeout=10)

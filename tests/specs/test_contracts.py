@@ -8,6 +8,7 @@ from typing import Any
 import connexion
 import pytest
 import schemathesis
+from schemathesis.core.result import Ok
 import yaml
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
@@ -20,7 +21,7 @@ CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 
 
 def _raw(name: str) -> dict[str, Any]:
-    return yaml.safe_load((SPECS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return yaml.safe_load((SPECS_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
 
 
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -49,7 +50,7 @@ def test_loads_in_connexion(name: str) -> None:
 @pytest.mark.parametrize("name", SPEC_NAMES)
 def test_loads_in_schemathesis(name: str) -> None:
     schema = schemathesis.openapi.from_path(SPECS_DIR / f"{name}.yaml")
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
     assert len(operations) == len(_operations(_raw(name)))
 
 

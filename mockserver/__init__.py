@@ -10,14 +10,18 @@ import warnings
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 from mockserver.app import create_app  # noqa: E402
+from mockserver.client import AdminClient, AdminError, VerificationFailed  # noqa: E402
 from mockserver.errors import ConfigurationError, FixtureError, MockServerError  # noqa: E402
 from mockserver.settings import Settings, load_settings  # noqa: E402
 
 __all__ = [
+    "AdminClient",
+    "AdminError",
     "ConfigurationError",
     "FixtureError",
     "MockServerError",
     "Settings",
+    "VerificationFailed",
     "create_app",
     "load_settings",
 ]

@@ -12,6 +12,9 @@ import mockserver.store
 
 def test_mockserver_exports() -> None:
     assert set(mockserver.__all__) == {
+        "AdminClient",
+        "AdminError",
+        "VerificationFailed",
         "ConfigurationError",
         "FixtureError",
         "MockServerError",

@@ -41,3 +41,21 @@ def test_an_undeclared_answer_is_refused_and_reset_clears_overrides(origin: str)
         admin.override(ASAPP, "singleAgentMetadata", status=429, body=TOO_MANY, headers={"Retry-After": "1"})
         admin.reset()
         assert client.post(SINGLE, json={"externalAgentId": "a"}, headers=HEADERS).status_code == 200
+
+
+def test_the_readme_example_works_with_the_contract_mock_fixture(contract_mock: Any) -> None:
+    """README, "Use the mock from your own tests", with a stand-in for the team's client."""
+    base = contract_mock.url(ASAPP)
+    with AdminClient(contract_mock.start()) as admin, httpx.Client(base_url=base) as client:
+        admin.reset()
+        admin.override(ASAPP, "singleAgentMetadata", skip=2, status=429, headers={"Retry-After": "1"}, body=TOO_MANY)
+        sent = []
+        for agent in ("agent-1", "agent-2", "agent-3"):
+            while True:  # the team's client: retry once after a 429
+                answer = client.post("/metadata-ingestion/v1/single-agent-metadata", json={"externalAgentId": agent},
+                                     headers=HEADERS)  # fmt: skip
+                sent.append(answer.status_code)
+                if answer.status_code != 429:
+                    break
+        assert sent == [200, 200, 429, 200]
+        admin.verify(ASAPP, "singleAgentMetadata", count=2, body={"externalAgentId": "agent-3"})

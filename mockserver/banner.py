@@ -9,15 +9,17 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from contracts import FIXTURES_DIR
 from mockserver.settings import Settings
 
 __all__ = ["banner", "demo_credentials", "flat_credentials"]
 
 
 def demo_credentials(fixtures: Path) -> dict[str, dict[str, Any]]:
-    """The client credentials that work against a fixtures folder (empty when it ships none)."""
+    """The published demo credentials of the default fixtures (shown on the index page, in the served contracts and
+    in the banner); nothing for any other fixtures folder, whose credentials.yaml may hold a team's own secrets."""
     path = fixtures / "credentials.yaml"
-    if not path.is_file():
+    if fixtures.resolve() != FIXTURES_DIR.resolve() or not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(spec): dict(values) for spec, values in data.items() if isinstance(values, dict)}

@@ -16,6 +16,7 @@ from mockserver.store.base import (
     StoreBusy,
     StoreError,
     StoreRefused,
+    digest,
 )
 from mockserver.store.sqlite import SqliteStore
 
@@ -27,6 +28,7 @@ __all__ = [
     "StoreBusy",
     "StoreError",
     "StoreRefused",
+    "digest",
     "open_store",
 ]
 

@@ -15,6 +15,7 @@ Exception tree::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from abc import ABC, abstractmethod
@@ -36,6 +37,7 @@ __all__ = [
     "check_field",
     "check_key",
     "decode",
+    "digest",
     "encode",
 ]
 
@@ -98,6 +100,11 @@ def decode(text: str) -> Any:
 
 BUSY_DEADLINE_SECONDS = 10.0
 """How long a write waits for another process's lock (SQLite) or connection (PostgreSQL) before `StoreBusy`."""
+
+
+def digest(secret: str) -> str:
+    """The SHA-256 hex digest under which a credential is stored (the store never holds a usable one)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def check_field(name: str) -> None:

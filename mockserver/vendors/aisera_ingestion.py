@@ -133,12 +133,15 @@ def validate_fixture(data: dict[str, Any]) -> None:
 
 
 async def seed(store: Store, data: dict[str, Any]) -> None:
-    """Store every tenant's applications (keyed by App Token) and users (keyed by tenant and username)."""
+    """Store every tenant's applications (keyed by their App Token's SHA-256) and users (keyed by tenant and username,
+    with the password's SHA-256): the admin API lists no credential."""
     for tenant in data["tenants"]:
         for app in tenant["apps"]:
-            await store.put(_APPS, app["app_token"], {"tenant": tenant["name"], "name": app["name"]})
+            await store.put(_APPS, _token_key(app["app_token"]), {"tenant": tenant["name"], "name": app["name"]})
         for user in tenant["users"]:
-            await store.put(_USERS, f"{tenant['name']}:{user['username']}", {"tenant": tenant["name"], **user})
+            stored = {key: value for key, value in user.items() if key != "password"}
+            stored["passwordSha256"] = _token_key(str(user["password"]))
+            await store.put(_USERS, f"{tenant['name']}:{user['username']}", {"tenant": tenant["name"], **stored})
 
 
 # -- errors ----------------------------------------------------------------------------------------------------
@@ -238,7 +241,7 @@ async def check_access_token_query(token: str, call: Call) -> dict[str, Any]:
 
 
 async def _app(value: str, scheme: str) -> dict[str, Any]:
-    app = await runtime().store.get(_APPS, value)
+    app = await runtime().store.get(_APPS, _token_key(value))
     if app is None:
         raise unauthorized(f"unknown App Token ({_place(_contract().security_schemes[scheme])})", scheme=scheme)
     return {"appToken": value, **app}
@@ -296,11 +299,11 @@ async def _purge_expired(store: Store, now: float) -> None:
 async def request_ingestion_token(body: dict[str, Any]) -> Reply:
     """Password grant: `client_id` is an App Token, username/password those of a service account of its tenant."""
     store = runtime().store
-    app = await store.get(_APPS, body["client_id"])
+    app = await store.get(_APPS, _token_key(str(body["client_id"])))
     if app is None:
         return _error(401, "client_id is not the App Token of an application", "client_id"), 401, _HEADERS
     user = await store.get(_USERS, f"{app['tenant']}:{body['username']}")
-    if user is None or not hmac.compare_digest(str(user["password"]).encode(), str(body["password"]).encode()):
+    if user is None or not hmac.compare_digest(user["passwordSha256"], _token_key(str(body["password"]))):
         return _error(401, "username or password is incorrect", "password"), 401, _HEADERS
     if user["login_role"] != SERVICE_ACCOUNT:
         message = f"the login role of {body['username']} is {user['login_role']}, not {SERVICE_ACCOUNT}"

@@ -25,7 +25,7 @@ from mockserver.pipeline.call import Call, current
 from mockserver.pipeline.schemas import Direction, SchemaValidator, to_json_schema
 from mockserver.problems import Kind, Location, RequestError, Violation, forbidden, rate_limited, unauthorized
 from mockserver.runtime import runtime
-from mockserver.store import Store
+from mockserver.store import Store, digest
 
 __all__ = [
     "FIXTURE_SCHEMA",
@@ -127,7 +127,9 @@ async def seed(store: Store, fixture: dict[str, Any]) -> None:
     """Store the fixture's apps, keyed by API id, with their daily quota resolved."""
     for name, app in fixture["apps"].items():
         quota = app.get("dailyQuota", DEFAULT_DAILY_QUOTA[app["environment"]])
-        await store.put(_APPS, app["apiId"], {**app, "name": name, "dailyQuota": quota})
+        stored = {key: value for key, value in app.items() if key not in ("apiId", "apiSecret")}
+        stored["apiSecretSha256"] = digest(app["apiSecret"])
+        await store.put(_APPS, digest(app["apiId"]), {**stored, "name": name, "dailyQuota": quota})
 
 
 # -- credentials, access and vendor limits ---------------------------------------------------------------------
@@ -135,7 +137,7 @@ async def seed(store: Store, fixture: dict[str, Any]) -> None:
 
 async def _app(api_id: str) -> dict[str, Any] | None:
     """A fixture app by API id (fixture data: cached until the next reset, reload or settings change)."""
-    app: dict[str, Any] | None = await runtime().cached(_APPS, api_id)
+    app: dict[str, Any] | None = await runtime().cached(_APPS, digest(api_id))
     return app
 
 
@@ -150,7 +152,7 @@ async def check_api_id(api_id: str, call: Call) -> dict[str, Any]:
 async def check_api_secret(api_secret: str, call: Call) -> dict[str, Any]:
     """`asapp-api-secret`: must pair with `asapp-api-id`; then access (403) and, when on, vendor limits (429)."""
     app = await _app(call.headers.get("asapp-api-id", ""))
-    if app is None or not hmac.compare_digest(app["apiSecret"].encode(), api_secret.encode()):
+    if app is None or not hmac.compare_digest(app["apiSecretSha256"], digest(api_secret)):
         raise unauthorized("asapp-api-secret does not match the app named by asapp-api-id", scheme="asapp-api-secret")
     if not app["metadataIngestion"]:
         raise forbidden(f"Metadata Ingestion is not enabled for app {app['name']!r}; ask your ASAPP account team")

@@ -41,7 +41,6 @@ MODES: list[str] = CONTRACT.document["components"]["schemas"]["ModeType"]["enum"
 ILLEGAL_ARGUMENT = "ERR-003: Internal System Error"
 
 
-
 @pytest.fixture
 def client(make_client: MakeClient) -> TestClient:
     """A fresh mock serving only this contract."""

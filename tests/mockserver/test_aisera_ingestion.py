@@ -38,7 +38,6 @@ BOTH_MISSING = (
 )
 
 
-
 @pytest.fixture
 def client(make_client: MakeClient) -> TestClient:
     """A fresh mock serving only this contract."""

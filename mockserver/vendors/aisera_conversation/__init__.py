@@ -15,6 +15,7 @@ from typing import Any
 from contracts import Operation
 from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
 from mockserver.runtime import runtime
+from mockserver.store import digest
 from mockserver.vendors.aisera_conversation import session as sessions
 from mockserver.vendors.aisera_conversation.dialogue import Reply, respond
 from mockserver.vendors.aisera_conversation.envelope import credential_fields, detail, envelope
@@ -95,7 +96,7 @@ async def receive_conversation_request(body: dict[str, Any]) -> tuple[dict[str, 
     """`POST /api/receive`: one user request (text, option, form, session kind) and the bot's answers."""
     rt = runtime()
     request = UserRequest.read(body)
-    channel = await rt.store.get(CHANNELS, request.token)
+    channel = await rt.store.get(CHANNELS, digest(request.token))
     if channel is None:
         raise _unknown_channel()
     async with rt.store.transaction():

@@ -11,7 +11,7 @@ from typing import Any
 
 from contracts import load_contract
 from mockserver.errors import FixtureError
-from mockserver.store import Store
+from mockserver.store import Store, digest
 
 __all__ = ["BOTS", "CHANNELS", "CONFIG", "FEEDBACK", "FIXTURE_SCHEMA", "SPEC", "options_of", "seed", "validate_fixture"]
 
@@ -237,5 +237,6 @@ async def seed(store: Store, data: dict[str, Any]) -> None:
     for name, bot in data["bots"].items():
         await store.put(BOTS, name, bot)
     for channel in data["channels"]:
-        await store.put(CHANNELS, channel["token"], channel)
+        stored = {key: value for key, value in channel.items() if key != "token"}
+        await store.put(CHANNELS, digest(channel["token"]), stored)  # by its SHA-256: no credential is listed
     await store.put(*CONFIG, {"timeoutSeconds": data["session_timeout_seconds"]})

@@ -22,7 +22,7 @@ from contracts import load_contract
 from mockserver.pipeline.call import Call, current
 from mockserver.problems import Kind, Location, Rejected, RequestError, Violation, unauthorized
 from mockserver.runtime import runtime
-from mockserver.store import Document, Store
+from mockserver.store import Document, Store, digest
 from mockserver.vendors.alvaria_messaging import directory
 from mockserver.vendors.alvaria_messaging.envelopes import oauth_refusal
 
@@ -47,7 +47,7 @@ async def check_client(credential: tuple[str, str], call: Call) -> dict[str, Any
     """HTTP Basic on the token service: a registered client and its secret."""
     client_id, secret = credential
     found = await directory.client(client_id)
-    if found is None or not hmac.compare_digest(found["secret"].encode(), secret.encode()):
+    if found is None or not hmac.compare_digest(found["secretSha256"], digest(secret)):
         raise unauthorized("Client authentication failed: unknown client or wrong secret.", scheme=CLIENT)
     return {"clientId": client_id, "orgId": found["orgId"], "scopes": found["scopes"]}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from mockserver.errors import FixtureError
 from mockserver.runtime import runtime
-from mockserver.store import Document, Store
+from mockserver.store import Document, Store, digest
 
 __all__ = [
     "API_KEYS",
@@ -142,9 +142,12 @@ async def seed(store: Store, data: dict[str, Any]) -> None:
         org_id = org["orgId"]
         await store.put(ORGANIZATIONS, org_id, {"orgId": org_id})
         for entry in org["clients"]:
-            await store.put(CLIENTS, entry["clientId"], {**entry, "orgId": org_id})
+            stored = {key: value for key, value in entry.items() if key != "secret"}
+            await store.put(
+                CLIENTS, entry["clientId"], {**stored, "secretSha256": digest(entry["secret"]), "orgId": org_id}
+            )
         for key in org["apiKeys"]:
-            await store.put(API_KEYS, key, {"orgId": org_id})
+            await store.put(API_KEYS, digest(key), {"orgId": org_id})
         for entry in org["users"]:
             await store.put(USERS, f"{org_id}:{entry['userId']}", {**entry, "orgId": org_id})
         for entry in org["interactions"]:
@@ -175,13 +178,13 @@ async def organization(org_id: str) -> Document | None:
 
 
 async def client(client_id: str) -> Document | None:
-    """A registered client application (with its `orgId`, `secret` and allowed `scopes`)."""
+    """A registered client application (with its `orgId`, `secretSha256` and allowed `scopes`)."""
     return await runtime().store.get(CLIENTS, client_id)
 
 
 async def api_key(value: str) -> Document | None:
     """An accepted `x-api-key` (with its `orgId`)."""
-    return await runtime().store.get(API_KEYS, value)
+    return await runtime().store.get(API_KEYS, digest(value))
 
 
 async def user(org_id: str, user_id: str) -> Document | None:

@@ -147,6 +147,27 @@ def proxy(**options: Any) -> None:
     )
 
 
+@main.command("fixtures-from-har")
+@click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--spec", required=True, metavar="NAME", help="The contract the recording is of.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write to.")
+@click.option("--from", "base", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Fixtures folder to start from (default: the default fixtures).")  # fmt: skip
+def fixtures_from_har(har: Path, spec: str, out: Path, base: Path | None) -> None:
+    """Turn a recording (a HAR file, e.g. from `proxy --record`) into fixture data for one API."""
+    from contracts import FIXTURES_DIR
+    from mockserver.har_fixtures import draft_fixture, write_draft
+
+    try:
+        draft = draft_fixture(har, spec, base or FIXTURES_DIR)
+    except MockServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    written = write_draft(draft, spec, out)
+    click.echo(f"{written}: {draft.used} recorded exchange(s) used")
+    for note in draft.notes:
+        click.echo(f"  note: {note}")
+
+
 @main.command("config")
 @_options("serve")
 def show_config(**options: Any) -> None:

@@ -15,6 +15,8 @@ A behaviour module (`Registration.mock`) provides:
   that operation before it is rendered (SysAid answers "not logged in" in-band on some operations, say);
 - optionally ``prepare_served(document, demo_credentials)``: adjust the copy of the contract the mock serves (and
   Swagger UI reads) so that trying it in a browser works, e.g. a query parameter its token URL needs;
+- optionally ``fixture_from_exchanges(base, exchanges) -> (fixture, used, notes)``: fixture data taken from a recording
+  (`contract-mock fixtures-from-har`), merged into a base fixture;
 - optionally ``fault_reasons(operation) -> tuple[str, ...]``: the vendor error codes a fault may ask for
   (`PUT /__admin/faults/...` with `reason`), so a client can be tested against each documented code.
 

@@ -20,7 +20,13 @@ from mockserver.vendors.alvaria_messaging.auth import (
     check_client,
     request_alvaria_access_token,
 )
-from mockserver.vendors.alvaria_messaging.directory import FIXTURE_SCHEMA, SPEC, seed, validate_fixture
+from mockserver.vendors.alvaria_messaging.directory import (
+    FIXTURE_SCHEMA,
+    SPEC,
+    fixture_from_exchanges,
+    seed,
+    validate_fixture,
+)
 from mockserver.vendors.alvaria_messaging.envelopes import error_body, fault_reasons, refine
 from mockserver.vendors.alvaria_messaging.messaging import send_notification, send_text, send_url
 from mockserver.vendors.alvaria_messaging.streaming import (
@@ -37,6 +43,7 @@ __all__ = [
     "delete_streaming_session",
     "error_body",
     "fault_reasons",
+    "fixture_from_exchanges",
     "get_streaming_events",
     "prepare_served",
     "refine",

@@ -195,3 +195,34 @@ async def user(org_id: str, user_id: str) -> Document | None:
 async def interaction(org_id: str, interaction_id: str) -> Document | None:
     """An interaction of an organization (with its owner `userId`, `channel` and `state`)."""
     return await runtime().store.get(INTERACTIONS, f"{org_id}:{interaction_id}")
+
+
+MESSAGING_OPERATIONS = ("sendText", "sendNotification", "sendUrl")
+
+
+def fixture_from_exchanges(base: dict[str, Any], exchanges: list[Any]) -> tuple[dict[str, Any], int, list[str]]:
+    """Agents and interactions seen in recorded messaging calls, added to the base fixture's organizations
+    (`contract-mock fixtures-from-har`); clients and API keys cannot come from a recording (they are masked)."""
+    organizations = {org["orgId"]: org for org in base["organizations"]}
+    used, notes, assumed = 0, [], 0
+    for exchange in exchanges:
+        if exchange.operation.operation_id not in MESSAGING_OPERATIONS or not exchange.succeeded:
+            continue
+        org_id, user_id = exchange.variables.get("orgId"), exchange.variables.get("userId")
+        interaction = (exchange.request or {}).get("interactionId") if isinstance(exchange.request, dict) else None
+        org = organizations.get(str(org_id))
+        if org is None:
+            notes.append(f"organization {org_id!r} is not in the base fixture: add it with its clients and API keys")
+            continue
+        if not any(user["userId"] == user_id for user in org["users"]):
+            org["users"].append({"userId": user_id, "name": user_id})
+        if interaction and not any(item["interactionId"] == interaction for item in org["interactions"]):
+            entry = {"interactionId": interaction, "userId": user_id, "channel": "chat", "state": "active"}
+            org["interactions"].append(entry)
+            assumed += 1
+        used += 1
+    if assumed:
+        notes.append(
+            f"{assumed} interaction(s) added as active chats: a recording does not show an interaction's channel"
+        )
+    return base, used, notes

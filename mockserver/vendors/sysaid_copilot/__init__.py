@@ -48,6 +48,7 @@ from mockserver.vendors.sysaid_copilot.long_operations import create_sr_from_cha
 from mockserver.vendors.sysaid_copilot.model import SPEC
 from mockserver.vendors.sysaid_copilot.monitor import query_monitor_records, update_monitor_record
 from mockserver.vendors.sysaid_copilot.org import get_health, get_kobi_details, login_user, update_org
+from mockserver.vendors.sysaid_copilot.recordings import fixture_from_exchanges
 from mockserver.vendors.sysaid_copilot.records import (
     add_dataset_record,
     delete_dataset_record,
@@ -74,6 +75,7 @@ __all__ = [
     "download_document",
     "error_body",
     "fault_reasons",
+    "fixture_from_exchanges",
     "get_chat",
     "get_chat_stream_messages",
     "get_dataset",

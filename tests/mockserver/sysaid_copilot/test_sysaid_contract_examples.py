@@ -75,7 +75,17 @@ def test_all_34_operations_have_a_handler_and_the_module_its_hooks() -> None:
     assert len(CONTRACT.operations) == 34
     exported = set(sysaid_copilot.__all__)
     assert {handler_name(op) for op in CONTRACT.operations} <= exported
-    hooks = {"SPEC", "SECURITY", "FIXTURE_SCHEMA", "seed", "validate_fixture", "error_body", "refine", "fault_reasons"}
+    hooks = {
+        "SPEC",
+        "SECURITY",
+        "FIXTURE_SCHEMA",
+        "seed",
+        "validate_fixture",
+        "error_body",
+        "refine",
+        "fault_reasons",
+        "fixture_from_exchanges",
+    }
     assert hooks <= exported
     assert exported == hooks | {handler_name(op) for op in CONTRACT.operations}
 

@@ -89,7 +89,7 @@ def main() -> None:
 @_options("serve")
 def serve(**options: Any) -> None:
     """Serve every contract under http://HOST:PORT/<spec-name>, plus the admin API under /__admin."""
-    from mockserver.app import SETTINGS_ENV, create_app, create_runtime, run_sync
+    from mockserver.app import SETTINGS_ENV, create_app, create_runtime, freeze_startup_objects, run_sync
     from mockserver.banner import banner
     from mockserver.server import uvicorn_options
 
@@ -111,6 +111,7 @@ def serve(**options: Any) -> None:
             target: Any = "mockserver.app:app_from_environment"
         else:
             target = create_app(settings)
+            freeze_startup_objects()
     except MockServerError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(banner(settings, time.perf_counter() - started))

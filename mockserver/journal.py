@@ -26,6 +26,8 @@ log = logging.getLogger("mockserver.journal")
 
 MASK = "[MASKED]"
 _BATCH = 256
+_CHUNK = 64
+"""Entries written per statement: a flush yields to the loop between chunks, so no step holds it for long."""
 _TRIM_EVERY = 500
 
 
@@ -129,13 +131,14 @@ class Journal:
             self._lock = asyncio.Lock()
         async with self._lock:
             while self._buffer:
-                batch, self._buffer = [_storable(entry) for entry in self._buffer], []
+                batch, self._buffer = [_storable(entry) for entry in self._buffer[:_CHUNK]], self._buffer[_CHUNK:]
                 try:
                     await self.store.journal_append(batch)
                 except BaseException:
                     self._buffer[:0] = batch
                     raise
                 self._since_trim += len(batch)
+                await asyncio.sleep(0)  # let waiting requests run between chunks
             if self._since_trim >= max(1, min(_TRIM_EVERY, self.limit // 10)):
                 self._since_trim = 0
                 await self.store.journal_trim(self.limit)

@@ -57,7 +57,10 @@ class Runtime:
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     async def sync(self) -> None:
-        """Reload the cached server-wide settings if another worker (or the admin API) changed them."""
+        """Reload the cached server-wide settings if another worker (or the admin API) changed them. A private
+        store can only change through this process, whose own changes reload at once (`changed`): no read."""
+        if not self.store.shared and self._generation >= 0:
+            return
         generation = await self.store.generation()
         if generation != self._generation:
             await self._reload(generation)

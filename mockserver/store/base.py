@@ -144,6 +144,8 @@ class Store(ABC):
 
     url: str
     """Where the data lives (a file path, `:memory:`, or a database URL without its password)."""
+    shared: bool = True
+    """Whether other processes can change the data (False only for a private in-memory database)."""
 
     # -- documents ---------------------------------------------------------------------------------------------
 

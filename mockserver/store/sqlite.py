@@ -72,6 +72,7 @@ class SqliteStore(Store):
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.url = str(path) if path is not None else ":memory:"
+        self.shared = path is not None
         self._conn = sqlite3.connect(self.url, check_same_thread=False, isolation_level=None, timeout=0.0)
         self._lock = threading.RLock()
         self._depth = 0

@@ -21,6 +21,7 @@ from mockserver.vendors.sysaid_copilot.model import (
     CHATS,
     CONTENTS,
     DATASETS,
+    HOSTNAMES,
     ITEMS,
     LONG_OPERATIONS,
     ORGS,
@@ -115,6 +116,7 @@ async def seed(store: Store, fixture: dict[str, Any]) -> None:
     for org, data in _organizations(fixture):
         organization = {key: data[key] for key in ("accountId", "orgConf", "knowledge", "categories")}
         await store.put(ORGS, org, {"org": org, "hostname": data["hostname"].lower(), **organization})
+        await store.put(HOSTNAMES, data["hostname"].lower(), {"org": org})
         for user in data["users"]:
             fields = {key: user[key] for key in ("username", "fullname", "isAdministrator")}
             await store.put(SESSIONS, digest(user["jsessionid"]), {"org": org, **fields})

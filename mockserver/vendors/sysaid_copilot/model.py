@@ -21,6 +21,7 @@ __all__ = [
     "CONTENTS",
     "DATASETS",
     "FEEDBACK",
+    "HOSTNAMES",
     "ITEMS",
     "LONG_OPERATIONS",
     "ORGS",
@@ -46,6 +47,8 @@ __all__ = [
 SPEC = "sysaid-copilot"
 
 ORGS = f"{SPEC}/orgs"
+HOSTNAMES = f"{SPEC}/hostnames"
+"""Hostname -> organization name: fixture data, so the login middleware reads it from the runtime's cache."""
 SESSIONS = f"{SPEC}/sessions"
 SERVICE_REQUESTS = f"{SPEC}/service-requests"
 CHATS = f"{SPEC}/chats"

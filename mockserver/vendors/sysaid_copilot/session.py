@@ -19,7 +19,7 @@ from contracts import Operation
 from mockserver import problems
 from mockserver.pipeline.call import Call, current
 from mockserver.runtime import runtime
-from mockserver.vendors.sysaid_copilot.model import ORGS, SESSIONS, digest
+from mockserver.vendors.sysaid_copilot.model import HOSTNAMES, ORGS, SESSIONS, digest
 
 __all__ = ["NOT_ADMIN", "SECURITY", "Caller", "caller", "may_call", "org_by_hostname"]
 
@@ -44,7 +44,8 @@ class Caller:
 
 
 async def _session(jsessionid: str) -> dict[str, Any]:
-    session = await runtime().store.get(SESSIONS, digest(jsessionid)) if jsessionid else None
+    # Sessions are fixture data (written only by seeding), so the runtime's per-generation cache holds them.
+    session: dict[str, Any] | None = await runtime().cached(SESSIONS, digest(jsessionid)) if jsessionid else None
     if session is None:
         raise problems.unauthorized(
             "the JSESSIONID cookie is not a logged-in SysAid session", scheme="jsessionIdCookie"
@@ -55,8 +56,9 @@ async def _session(jsessionid: str) -> dict[str, Any]:
 async def org_by_hostname(hostname: str) -> dict[str, Any] | None:
     """The organization whose SysAid server has this hostname (case-insensitive, port ignored)."""
     name = hostname.strip().lower().rstrip(".").split(":", 1)[0]
-    found = await runtime().store.find(ORGS, hostname=name, limit=1) if name else []
-    return found[0] if found else None
+    mapped = await runtime().cached(HOSTNAMES, name) if name else None
+    found: dict[str, Any] | None = await runtime().store.get(ORGS, mapped["org"]) if mapped else None
+    return found
 
 
 def may_call(user: Caller, operation: Operation) -> bool:

@@ -1,175 +1,320 @@
-"""Time, call by call, the mock's own per-request work that the profiles point at (store access from mockserver).
+"""Per-call costs of the mock's own request work: the three operations sent in-process to the app (ASGI, no HTTP
+server, no wrk, one request at a time) with a timer around each stage of the compiled pipeline.
 
-Each line is the median over `--repeat` batches of the cost of one call, in microseconds, on a runtime seeded from
-the default fixtures: once on the private in-memory store (`contract-mock serve`, 1 worker) and once on a WAL file
-(`--db`, or `--workers 2`, which always uses a file). Nothing in `mockserver/` is changed; the calls are the ones
-the request path makes:
+Each cell is microseconds per request (median over `--repeat` batches of `--calls` requests), inclusive of what the
+stage calls, so the stages nest: `Pipeline._serve` holds everything below it. The store lines count every SQLite
+statement the request made (`SqliteStore._run`), and the journal flush is its cost per request, although it runs
+after the answer (batched). The timers' own overhead is measured and given. Set against the server's CPU per
+request under wrk (run.py), the difference is the HTTP server's share (uvicorn, httptools, uvloop).
 
-- `journal.record_request`: every request to a contract (middleware.py), including its share of the prune that
-  runs every 200th entry;
-- `faults.fault_for`: every routed request (middleware.py), a lookup that almost always finds nothing;
-- `clock.now_iso`: the journal entry's timestamp and the vendors' timestamps (reads the offset counter);
-- the SysAid login checks and `GET /api/chat`'s query; the ASAPP credential checks and the stored event.
+A second table splits the start-up of one worker (fresh interpreters, median of `--repeat`).
 
-A second table splits the start-up of one worker (fresh interpreters, median of `--repeat`) and prices the YAML
-work it does with PyYAML's pure-Python classes against the libyaml ones that PyYAML also ships.
-
-Run: `.venv/bin/python benchmarks/hotspots.py [--repeat 7] [--calls 2000]`.
+Run: `.venv/bin/python benchmarks/hotspots.py [--repeat 7] [--calls 1000]` (against the checkout), or through
+`run.py --hotspots` (against the run's snapshot). Nothing in `mockserver/` is changed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import functools
+import importlib
+import inspect
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-import yaml
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wrkload import Operation, operations  # the same requests as the load phase
 
-from mockserver import faults, journal
-from mockserver.app import create_runtime
-from mockserver.contracts import SPEC_NAMES, SPECS_DIR
-from mockserver.runtime import Runtime, activate
-from mockserver.settings import Settings
-from mockserver.vendors.sysaid_copilot.model import CHATS, SESSIONS
-from mockserver.vendors.sysaid_copilot.session import org_by_hostname
+STAGES = (
+    ("mockserver.pipeline.serve", "Pipeline._serve", "pipeline: whole request"),
+    ("mockserver.runtime", "Runtime.sync", "  runtime sync (store generation read)"),
+    ("mockserver.pipeline.compiler", "CompiledApi.route", "  route"),
+    ("mockserver.pipeline.security", "CompiledSecurity.authenticate", "  security (vendor checkers)"),
+    ("mockserver.pipeline.serve", "read_parameters", "  parameters"),
+    ("mockserver.pipeline.serve", "Pipeline._read_body", "  body read, parsed, validated"),
+    (None, "handler", "  handler (vendor module)"),
+    ("mockserver.pipeline.serve", "normalise", "  handler result normalised"),
+    ("mockserver.pipeline.responses", "ResponseChecks.problems", "  response validated"),
+    ("mockserver.pipeline.responses", "Answer.send", "  answer sent"),
+    ("mockserver.pipeline.serve", "Pipeline._journal", "  journal entry built (masking)"),
+    ("mockserver.store.sqlite", "SqliteStore._run", "store: SQLite statements (all)"),
+    ("mockserver.journal", "Journal.flush", "journal flush (after the answer, batched)"),
+)
 
 
-def _calls(rt: Runtime) -> dict[str, Callable[[], object]]:
-    store = rt.store
+WHOLE = "whole request through the app (Connexion's AsyncApp, the middlewares before the pipeline)"
 
-    def record() -> None:
-        journal.record_request(rt, spec="sysaid-copilot", operation_id="listChats", method="GET",
-                               path="/sysaid-copilot/api/chat", status=200, duration_ms=1.0, problems=[])
 
-    def asapp_store() -> None:
-        store.put("asapp-metadata-ingestion/bench.agents", str(uuid.uuid4()),
-                  {"receivedAt": rt.clock.now_iso(), "submissions": 1, "metadata": {"externalAgentId": "agent-1"}})
+class Timers:
+    """Accumulated seconds and calls per stage."""
 
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.seconds = dict.fromkeys(self.seconds, 0.0)
+        self.calls = dict.fromkeys(self.calls, 0)
+
+    def wrap(self, label: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        self.seconds.setdefault(label, 0.0)
+        self.calls.setdefault(label, 0)
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def timed_async(*args: Any, **kwargs: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await function(*args, **kwargs)
+                finally:
+                    self.seconds[label] += time.perf_counter() - started
+                    self.calls[label] += 1
+
+            return timed_async
+
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - started
+                self.calls[label] += 1
+
+        return timed
+
+
+def install(timers: Timers) -> list[str]:
+    """Wrap every stage that exists in this version of the mock; return the ones that do not."""
+    missing = []
+    for module_name, path, label in STAGES:
+        if module_name is None:
+            continue
+        module = importlib.import_module(module_name)
+        owner_name, _, attribute = path.rpartition(".")
+        owner = getattr(module, owner_name, None) if owner_name else module
+        if owner is None or not hasattr(owner, attribute):
+            missing.append(f"{module_name}.{path}")
+            continue
+        setattr(owner, attribute, timers.wrap(label, getattr(owner, attribute)))
+    return missing
+
+
+def _scope(op: Operation) -> dict[str, Any]:
+    headers = [(b"host", b"127.0.0.1:8080")] + [(k.lower().encode(), v.encode()) for k, v in op.headers]
+    if op.body is not None:
+        headers.append((b"content-length", str(len(op.body)).encode()))
+    path = f"/{op.spec}{op.path}"
     return {
-        "journal.record_request (per request, prune amortised)": record,
-        "faults.fault_for (miss; per routed request)": lambda: faults.fault_for(rt, "sysaid-copilot", "listChats"),
-        "clock.now_iso (reads the offset counter)": rt.clock.now_iso,
-        "runtime.vendor_limits (ASAPP, per request)": rt.vendor_limits,
-        "sysaid: store.get session (done twice per request)": lambda: store.get(
-            SESSIONS, "A1B2C3D4E5F60718293A4B5C6D7E8F90"),
-        "sysaid: org_by_hostname (json_extract scan)": lambda: org_by_hostname("acme.sysaidit.com"),
-        "sysaid: list_chats query (json_extract scan)": lambda: store.find(
-            CHATS, org="acme", username="jdoe@acme.example"),
-        "asapp: store one event (put + now_iso)": asapp_store,
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": op.method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8080),
     }
 
 
-def _time(call: Callable[[], object], calls: int, repeat: int) -> float:
-    """Median microseconds per call over `repeat` batches of `calls` calls."""
-    per_call = []
+async def _request(app: Any, op: Operation) -> int:
+    sent: list[dict[str, Any]] = []
+    body = (op.body or "").encode()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(_scope(op), receive, send)
+    return int(sent[0]["status"])
+
+
+async def measure(
+    app: Any, rt: Any, timers: Timers, chosen: list[Operation], calls: int, repeat: int
+) -> dict[str, dict[str, float]]:
+    """Microseconds per request of each stage, per operation (median over batches); plus statements per request."""
+    results: dict[str, dict[str, float]] = {}
+    for op in chosen:
+        for _ in range(min(calls, 300)):  # warm-up: caches, the journal's first batches
+            status = await _request(app, op)
+            await asyncio.sleep(0)
+        if status != 200:
+            raise SystemExit(f"{op.name} answered {status} in-process")
+        batches: list[dict[str, float]] = []
+        for _ in range(repeat):
+            timers.reset()
+            in_app = 0.0
+            for _ in range(calls):
+                started = time.perf_counter()
+                await _request(app, op)
+                in_app += time.perf_counter() - started
+                await asyncio.sleep(0)  # lets the journal's flush task run, as the event loop would
+            await rt.journal.flush()
+            batch = {label: 1e6 * s / calls for label, s in timers.seconds.items()}
+            batch[WHOLE] = 1e6 * in_app / calls
+            batch["statements per request"] = timers.calls.get("store: SQLite statements (all)", 0) / calls
+            batches.append(batch)
+        results[op.name] = {key: statistics.median(b[key] for b in batches) for key in batches[0]}
+    return results
+
+
+async def journal_steps(rt: Any, repeat: int) -> dict[str, tuple[float, float]]:
+    """Milliseconds of the journal's two blocking steps, on the store this run uses (min and median of `repeat`):
+    one flush of a full batch (`journal._BATCH` entries, each a copy of a real request's entry) and one trim to
+    the limit (the journal holds its limit plus one trim interval of entries)."""
+    from mockserver import journal as journal_module
+    from mockserver.store import JournalQuery
+
+    batch = getattr(journal_module, "_BATCH", 256)
+    sample = (await rt.journal.entries(JournalQuery(limit=1)))[-1]
+    sample.pop("seq", None)
+    flushes, trims = [], []
     for _ in range(repeat):
+        rt.journal._buffer = [dict(sample) for _ in range(batch)]
+        rt.journal._since_trim = 0
         started = time.perf_counter()
-        for _ in range(calls):
-            call()
-        per_call.append((time.perf_counter() - started) / calls * 1e6)
-    return statistics.median(per_call)
+        await rt.journal.flush()
+        flushes.append(time.perf_counter() - started)
+        await rt.store.journal_append([dict(sample) for _ in range(500)])
+        started = time.perf_counter()
+        await rt.store.journal_trim(rt.journal.limit)
+        trims.append(time.perf_counter() - started)
+    return {
+        f"one journal flush of a full batch ({batch} entries), min / median": (
+            min(flushes),
+            statistics.median(flushes),
+        ),
+        f"one journal trim to {rt.journal.limit} entries (500 over), min / median": (
+            min(trims),
+            statistics.median(trims),
+        ),
+    }
 
 
-def main() -> None:
-    """Print one table row per call and store kind."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=7, help="batches per measurement (median taken)")
-    parser.add_argument("--calls", type=int, default=2000, help="calls per batch")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="contract-mock-hotspots-") as tmp:
-        runtimes = {
-            "memory (1 worker)": create_runtime(Settings()),
-            "WAL file (--workers 2)": create_runtime(Settings(db=Path(tmp) / "state.sqlite")),
-        }
-        results: dict[str, dict[str, float]] = {}
-        stalls: dict[str, float] = {}
-        for kind, rt in runtimes.items():
-            activate(rt)
-            for _ in range(6000):  # fill the journal to its steady state (5000 kept, pruned every 200)
-                _calls(rt)["journal.record_request (per request, prune amortised)"]()
-            for name, call in _calls(rt).items():
-                results.setdefault(name, {})[kind] = _time(call, args.calls, args.repeat)
-            stalls[kind] = _prune_stall(rt, args.repeat)
-            rt.store.close()
-    kinds = list(runtimes)
-    print("| call | " + " | ".join(f"{k} µs" for k in kinds) + " |")
-    print("|---|" + "---|" * len(kinds))
-    for name, row in results.items():
-        print(f"| {name} | " + " | ".join(f"{row[k]:.0f}" for k in kinds) + " |")
-    print("| one journal prune (every 200th request; blocks the event loop), ms | "
-          + " | ".join(f"{stalls[k]:.1f}" for k in kinds) + " |")
-    print("\n| start-up part (1 worker) | ms |\n|---|---|")
-    for name, ms in startup_parts(args.repeat).items():
-        print(f"| {name} | {ms:.0f} |")
+def timer_overhead(calls: int = 100_000) -> float:
+    """Microseconds one timer adds around a call."""
+    timers = Timers()
+
+    def nothing() -> None:
+        return None
+
+    wrapped = timers.wrap("x", nothing)
+    started = time.perf_counter()
+    for _ in range(calls):
+        nothing()
+    bare = time.perf_counter() - started
+    started = time.perf_counter()
+    for _ in range(calls):
+        wrapped()
+    return 1e6 * (time.perf_counter() - started - bare) / calls
 
 
 _STAGES = """
 import time
 started = time.perf_counter()
 import mockserver.cli
+cli = time.perf_counter()
 from mockserver.app import create_app, create_runtime
 from mockserver.settings import Settings
 imported = time.perf_counter()
 runtime = create_runtime(Settings())
 seeded = time.perf_counter()
 create_app(Settings(), runtime=runtime)
-print(imported - started, seeded - imported, time.perf_counter() - seeded)
+print(cli - started, imported - cli, seeded - imported, time.perf_counter() - seeded)
 """
 
 
 def startup_parts(repeat: int) -> dict[str, float]:
-    """Milliseconds of each start-up stage of one worker, and of the YAML work inside it."""
+    """Milliseconds of each start-up stage of one worker (fresh interpreters)."""
     bare, stages = [], []
     for _ in range(repeat):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         bare.append(time.perf_counter() - started)
         done = subprocess.run([sys.executable, "-c", _STAGES], check=True, capture_output=True, text=True)
-        stages.append([float(x) for x in done.stdout.split()])
-    texts = [(SPECS_DIR / f"{name}.yaml").read_text() for name in SPEC_NAMES]
-    documents = [yaml.safe_load(text) for text in texts]
-
-    def timed(work: Callable[[], object]) -> float:
-        runs = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            work()
-            runs.append(time.perf_counter() - started)
-        return statistics.median(runs) * 1000
-
+        stages.append([float(x) for x in done.stdout.split()[-4:]])
     return {
         "interpreter start (python -c pass)": statistics.median(bare) * 1000,
-        "import mockserver.cli (Connexion, Starlette, uvicorn...)": statistics.median(s[0] for s in stages) * 1000,
-        "create_runtime: load 5 contracts, seed fixtures": statistics.median(s[1] for s in stages) * 1000,
-        "create_app: Connexion add_api x6, served copies": statistics.median(s[2] for s in stages) * 1000,
-        "  inside: yaml.safe_load of the 5 contracts (contracts.py)": timed(
-            lambda: [yaml.safe_load(t) for t in texts]),
-        "  same with yaml.CSafeLoader": timed(lambda: [yaml.load(t, Loader=yaml.CSafeLoader) for t in texts]),
-        "  inside: yaml.safe_dump of the 5 served contracts (app.py)": timed(
-            lambda: [yaml.safe_dump(d, sort_keys=False, allow_unicode=True) for d in documents]),
-        "  same with yaml.CSafeDumper": timed(
-            lambda: [yaml.dump(d, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True) for d in documents]),
+        "import mockserver.cli (and all it pulls in: the package's __init__ imports the app)": statistics.median(
+            s[0] for s in stages
+        )
+        * 1000,
+        "import mockserver.app (what the line above left)": statistics.median(s[1] for s in stages) * 1000,
+        "create_runtime: store, 5 contracts loaded, fixtures seeded": statistics.median(s[2] for s in stages) * 1000,
+        "create_app: pipeline compiled, Connexion add_api x6": statistics.median(s[3] for s in stages) * 1000,
     }
 
 
-def _prune_stall(rt: Runtime, repeat: int) -> float:
-    """Median milliseconds of the prune that `journal.record_request` runs on every 200th entry."""
-    record = _calls(rt)["journal.record_request (per request, prune amortised)"]
-    stalls = []
-    for _ in range(repeat):
-        times = []
-        for _ in range(200):  # exactly one of any 200 consecutive entries prunes; it is the slowest by far
-            started = time.perf_counter()
-            record()
-            times.append(time.perf_counter() - started)
-        stalls.append(max(times) * 1000)
-    return statistics.median(stalls)
+def main() -> None:
+    """Print the per-request table and the start-up table."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=7, help="batches per measurement (median taken)")
+    parser.add_argument("--calls", type=int, default=1000, help="requests per batch")
+    parser.add_argument("--quick", action="store_true", help="3 batches of 200 requests, 2 start-ups")
+    args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.calls = 3, 200
+    import mockserver.pipeline.serve  # noqa: F401  # imported before wrapping, as the app will use it
+    from mockserver import Settings, create_app
+    from mockserver.runtime import runtime
+    from mockserver.settings import LogLevel
+
+    timers = Timers()
+    missing = install(timers)
+    app = create_app(Settings(log_level=LogLevel.WARNING))
+    rt = runtime()
+    for api in rt.apis.values():  # handlers are bound into the compiled operations at start-up
+        for compiled in api.operations.values():
+            object.__setattr__(compiled, "handler", timers.wrap("  handler (vendor module)", compiled.handler))
+    chosen = list(operations().values())
+
+    async def run() -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+        measured = await measure(app, rt, timers, chosen, args.calls, args.repeat)
+        steps = await journal_steps(rt, args.repeat)
+        await rt.close()
+        return measured, steps
+
+    results, steps = asyncio.run(run())
+    names = [op.name for op in chosen]
+    print(
+        f"| µs per request (in-process, one at a time; {args.repeat} x {args.calls} requests) | "
+        + " | ".join(names)
+        + " |"
+    )
+    print("|---|" + "---|" * len(names))
+    rows = [WHOLE] + [label for _, _, label in STAGES]
+    for label in [*rows, "statements per request"]:
+        cells = [results[n].get(label) for n in names]
+        if all(c is None for c in cells):
+            continue
+        digits = 1 if label == "statements per request" else 0
+        print(
+            f"| {label.replace('  ', '&nbsp;&nbsp;')} | "
+            + " | ".join("-" if c is None else f"{c:.{digits}f}" for c in cells)
+            + " |"
+        )
+    print("\n| step that blocks the event loop (in-memory store) | ms |\n|---|---|")
+    for name, (low, middle) in steps.items():
+        print(f"| {name} | {1000 * low:.1f} / {1000 * middle:.1f} |")
+    print(
+        f"\nEach timer adds about {timer_overhead():.2f} µs per call."
+        + (f" Stages not found in this version: {', '.join(missing)}." if missing else "")
+    )
+    print("\n| start-up part (1 worker) | ms |\n|---|---|")
+    for name, ms in startup_parts(2 if args.quick else args.repeat).items():
+        print(f"| {name} | {ms:.0f} |")
 
 
 if __name__ == "__main__":

@@ -1,224 +1,300 @@
-"""Measure `contract-mock serve`: start-up time, resident memory, and throughput/latency under wrk.
+"""Measure `contract-mock serve` against the performance targets: throughput and latency beside Prism, scaling to
+two workers, start-up, memory over a long run, event-loop lag, the harness's wall time, and replicas on PostgreSQL.
 
-Method (the one the stack-notes baseline used): wrk on loopback, 32 connections, 10 s runs, rounds interleaved
-across the server configurations, medians over rounds. Every measured run starts from a freshly started server
-seeded with the default fixtures. Next to each run the script records what else the machine was doing (load
-average, CPU used by other processes during the run) and the server's own CPU time per request, which is far less
-sensitive to a busy machine than requests per second.
+Run with the project's interpreter: `.venv/bin/python benchmarks/run.py --help`. Needs `wrk`, Node and npm (Prism is
+installed into .tools/prism when missing), PostgreSQL's server binaries for the replica rows, and py-spy for
+`--profile` (installed into the venv when missing). Every server it starts is stopped on exit, also on Ctrl-C.
+Results go to `benchmarks/results/<stamp>.json` (everything) and `.md` (the tables and the targets' verdicts),
+`benchmarks/results/quick/` for `--quick` smoke runs; `--record` also rewrites the "Latest results" section of
+benchmarks/README.md.
 
-Run with the project's interpreter: `.venv/bin/python benchmarks/run.py --help`. Needs `wrk` on PATH
-(`apt-get install -y wrk`) and, for `--profile`, `py-spy`. Every server it starts is stopped on exit, also on
-Ctrl-C. Results go to `benchmarks/results/<timestamp>.json` (every run) and `.md` (the summary table).
-
-This file holds the phases and the command line; `mockprocess` starts and stops the mock, `wrkload` drives wrk,
-`procstat` reads the machine's state from /proc, `report` builds the table, `hotspots` times single calls.
+Phases, in the order they run: `startup`, `load` (with `postgres`: the replica rows join its rounds), `consistency`,
+`memory`, `harness`, `profile`, `hotspots`. Modules: `servers` (processes under test), `wrkload` (operations and
+wrk), `load`, `startup`, `memory`, `consistency`, `harness`, `profiling` (phases), `pgcluster`, `procstat` (the
+machine's state), `lag` (the probe's dumps; the probe is `probe/sitecustomize.py`), `targets`, `report`.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
-import gzip
 import json
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
-from mockprocess import ABLATIONS, PORTS, ROOT, Config, Ports, serving, snapshot_code, stop_all
-from procstat import CpuWindow, cmdline, loadavg, machine_facts, wait_for_quiet
-from report import summarise_profile, table
-from wrkload import Scenario, measure, preflight, scenarios, wrk
+import report
+import targets
+from consistency import consistency_phase
+from harness import harness_phase
+from load import load_phase
+from memory import memory_phase
+from pgcluster import PgCluster, PgUnavailable, server_binaries
+from procstat import loadavg, machine_facts
+from profiling import profile_phase
+from servers import (
+    CONFIGS,
+    EXPERIMENTS,
+    MOCK_1W,
+    MOCK_2W,
+    PG_1,
+    PG_2,
+    PORTS,
+    PRISM,
+    PRISM_CONFIG,
+    ROOT,
+    Ports,
+    ensure_prism,
+    mock_environment,
+    snapshot_code,
+    stop_all,
+)
+from startup import startup_phase
+from wrkload import operations
 
-RESULTS = Path(__file__).resolve().parent / "results"
-
-
-# -- phases ------------------------------------------------------------------------------------------------------
-
-
-def startup_phase(configs: list[Config], args: argparse.Namespace, ports: Ports, workdir: Path) -> list[dict[str, Any]]:
-    """`--startup-runs` starts of each configuration, interleaved."""
-    runs = []
-    for attempt in range(args.startup_runs):
-        for config in configs:
-            quiet = wait_for_quiet(args.quiet_cores, args.max_wait)
-            window = CpuWindow(server_root=-1)
-            window.start()
-            with serving(config, ports, workdir, args.code_dir) as (server, seconds):
-                window.server_root = server.process.pid  # the server's own start-up is not "others"
-                during = window.stop()["others_cores"]
-                runs.append({"config": config.name, "attempt": attempt, "startup_s": round(seconds, 3),
-                             "loadavg_1m": loadavg(), "others_cores_before": round(quiet, 2),
-                             "others_cores_during": during})
-                print(f"  startup {config.name:22} {seconds:6.2f} s  (others {quiet:.2f} cores before, "
-                      f"{during:.2f} during)", flush=True)
-    return runs
-
-
-def load_phase(
-    configs: list[Config], chosen: list[Scenario], args: argparse.Namespace, ports: Ports, workdir: Path
-) -> list[dict[str, Any]]:
-    """`--rounds` rounds; in each, every configuration gets a fresh server and runs every scenario once."""
-    runs = []
-    for round_no in range(args.rounds):
-        order = configs[round_no % len(configs) :] + configs[: round_no % len(configs)]
-        for config in order:
-            with serving(config, ports, workdir, args.code_dir) as (server, seconds):
-                server.wait_settled()
-                rss_start = server.rss_mb()
-                for scenario in chosen:
-                    preflight(server.port, scenario)
-                sequence = chosen if round_no % 2 == 0 else list(reversed(chosen))
-                results = {s.name: measure(server, s, args, workdir) for s in sequence}
-                rss_after = server.rss_mb()
-            for name, result in results.items():
-                runs.append({"round": round_no, "config": config.name, "scenario": name, "startup_s": seconds,
-                             "rss_start_mb": rss_start["total_mb"], "rss_after_mb": rss_after["total_mb"],
-                             "rss_after_parts": rss_after["parts_mb"], **result})
-                flag = f"  INVALID: {result['invalid']}" if "invalid" in result else ""
-                print(
-                    f"  round {round_no + 1} {config.name:22} {name:4} {result['rps']:8.0f} req/s "
-                    f"p50 {result['p50_ms']:6.1f} p99 {result['p99_ms']:6.1f} ms  "
-                    f"cpu {result['server_cpu_ms_per_req']:.2f} ms/req  load {result['loadavg_1m']:.2f} "
-                    f"others {result['others_cores_during']:.2f} cores  rss {rss_start['total_mb']:.0f}->"
-                    f"{rss_after['total_mb']:.0f} MB{flag}",
-                    flush=True,
-                )
-    return runs
-
-
-def profile_phase(chosen: list[Scenario], args: argparse.Namespace, ports: Ports, workdir: Path) -> dict[str, Any]:
-    """py-spy on a validating server (1 worker, then one worker of 2) under each scenario: where the CPU goes."""
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    summary = {}
-    for config in (Config(1, True, args.log_level), Config(2, True, args.log_level)):
-        for scenario in chosen:
-            with serving(config, ports, workdir, args.code_dir) as (server, _):
-                server.wait_settled()
-                wrk(server.port, scenario, args, args.warmup or 2, workdir)
-                tree = server.tree()
-                target = tree[0] if config.workers == 1 else max(tree[1:], key=lambda pid: "fork" in cmdline(pid))
-                folded = RESULTS / f"{args.stamp}-profile-{config.name}-{scenario.name}.folded"
-                spy = subprocess.Popen([py_spy, "record", "-p", str(target), "-d", str(int(args.duration)), "-r",
-                                        "100", "-f", "raw", "-o", str(folded), "--nonblocking"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                wrk(server.port, scenario, args, args.duration + 1, workdir)
-                spy.wait(timeout=60)
-            key = f"{config.name} {scenario.name}"
-            summary[key] = summarise_profile(folded)
-            with folded.open("rb") as raw, gzip.open(f"{folded}.gz", "wb") as packed:
-                shutil.copyfileobj(raw, packed)
-            folded.unlink()
-            print(f"  profile {key}: {json.dumps(summary[key], indent=1)}", flush=True)
-    return summary
-
-
-def hotspots_phase(args: argparse.Namespace, workdir: Path) -> str:
-    """`hotspots.py` (per-call costs of the mock's own request work) against the measured code."""
-    env = Config(1, True, args.log_level).environment(workdir, args.code_dir)
-    done = subprocess.run([sys.executable, str(Path(__file__).with_name("hotspots.py"))], env=env, cwd=workdir,
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"hotspots.py failed: {done.stderr}")
-    print(done.stdout, flush=True)
-    return done.stdout
-
-
-# -- command line ------------------------------------------------------------------------------------------------
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+PHASES = ("startup", "load", "consistency", "memory", "harness", "postgres", "profile", "hotspots")
+DEFAULT_PHASES = ("startup", "load", "consistency", "memory", "harness", "postgres")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options; the defaults are the documented method."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of load runs (medians over these)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per measured wrk run")
-    parser.add_argument("--warmup", type=float, default=2, help="unmeasured wrk seconds before each run (0: none)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--startup-runs", type=int, default=5, help="starts per configuration for start-up time")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker counts to measure")
-    parser.add_argument("--validation", nargs="+", choices=["on", "off"], default=["on", "off"],
-                        help="response validation settings to measure")
-    parser.add_argument("--scenarios", nargs="+", choices=["get", "post"], default=["get", "post"])
-    parser.add_argument("--log-level", default="warning", choices=["warning", "info"],
-                        help="server log level; 'info' (the CLI default) adds uvicorn's access log per request")
-    parser.add_argument("--port", type=int, default=PORTS.start, help=f"first port ({PORTS.start}-{PORTS.stop - 1})")
-    parser.add_argument("--quiet-cores", type=float, default=0.3,
-                        help="before a run, wait while other processes use more than this many cores ...")
-    parser.add_argument("--max-wait", type=float, default=60, help="... but at most this many seconds")
-    parser.add_argument("--retries", type=int, default=2,
-                        help="repeat a run during which other processes used more than --quiet-cores")
-    parser.add_argument("--ablate", nargs="+", choices=sorted(ABLATIONS), default=[],
-                        help="experiment: also run each configuration with each of these parts switched off in turn "
-                        "(not in start-up)")
-    parser.add_argument("--code", choices=["snapshot", "live"], default="snapshot",
-                        help="'snapshot': copy mockserver/, specs/ and fixtures/ at the start so every server runs the "
-                        "same code; 'live': run the checkout as it is at each server start")
-    parser.add_argument("--skip-startup", action="store_true", help="skip the start-up phase")
-    parser.add_argument("--skip-load", action="store_true", help="skip the load phase")
-    parser.add_argument("--profile", action="store_true",
-                        help="afterwards, profile a validating server (1 worker, and one worker of 2) under each "
-                        "scenario with py-spy (results/<stamp>-profile-*.folded.gz)")
-    parser.add_argument("--hotspots", action="store_true",
-                        help="afterwards, time the mock's own per-request store work call by call (hotspots.py)")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 1 round, 3 s runs, 1 start, no warm-up")
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    add = parser.add_argument
+    add("--phases", nargs="+", choices=PHASES, default=list(DEFAULT_PHASES), help="phases to run")
+    add("--skip", nargs="+", choices=PHASES, default=[], help="phases to leave out of --phases")
+    add("--profile", action="store_true", help="add the profile phase (py-spy under each operation's load)")
+    add("--hotspots", action="store_true", help="add the hotspots phase (hotspots.py: per-call costs)")
+    add(
+        "--configs",
+        nargs="+",
+        choices=["mock-1w", "mock-2w", "prism"],
+        default=["mock-1w", "mock-2w", "prism"],
+        help="configurations of the load phase (the postgres phase adds pg-1 and pg-2)",
+    )
+    add("--operations", nargs="+", choices=["health", "chat", "ingest"], default=["health", "chat", "ingest"])
+    add("--rounds", type=int, default=3, help="interleaved rounds of load runs (medians over these)")
+    add("--duration", type=float, default=10, help="seconds per measured wrk run")
+    add("--warmup", type=float, default=2, help="unmeasured wrk seconds before each run (0: none)")
+    add("--connections", type=int, default=32, help="wrk connections")
+    add("--threads", type=int, default=2, help="wrk threads")
+    add("--startup-runs", type=int, default=5, help="starts per configuration (Prism: at most 3)")
+    add("--memory-requests", type=int, default=100_000, help="requests of the long memory run")
+    add("--memory-segments", type=int, default=5, help="points at which memory is read during the long run")
+    add("--memory-configs", nargs="+", choices=["mock-1w", "mock-2w"], default=["mock-1w", "mock-2w"])
+    add(
+        "--profile-workers",
+        type=int,
+        nargs="+",
+        choices=[1, 2],
+        default=[1],
+        help="profile the 1-worker mock, one worker of the 2-worker mock, or both",
+    )
+    add("--no-probe", action="store_true", help="load runs without the loop-lag probe (no lag figures)")
+    add(
+        "--experiment",
+        nargs="+",
+        choices=sorted(EXPERIMENTS),
+        default=[],
+        help="also run the mock's load configurations with each experiment applied (never the product; "
+        "see probe/sitecustomize.py)",
+    )
+    add("--port", type=int, default=PORTS.start, help=f"first port to try ({PORTS.start}-{PORTS.stop - 1})")
+    add(
+        "--quiet-cores",
+        type=float,
+        default=0.3,
+        help="before a run, wait while other processes use more than this many cores ...",
+    )
+    add("--max-wait", type=float, default=60, help="... but at most this many seconds")
+    add(
+        "--retries",
+        type=int,
+        default=2,
+        help="repeat a run during which other processes used more than --quiet-cores (the quietest attempt is kept)",
+    )
+    add(
+        "--code",
+        choices=["snapshot", "live"],
+        default="snapshot",
+        help="'snapshot': copy the packages, specs/ and fixtures/ at the start so every server runs the same code; "
+        "'live': run the checkout as it is at each start",
+    )
+    add(
+        "--quick",
+        action="store_true",
+        help="smoke test of every phase: 1 round of 2 s runs, 1 start each, a "
+        "4,000-request memory run, the harness without its coverage phase, no waiting for a quiet machine",
+    )
+    add("--record", action="store_true", help="rewrite the 'Latest results' section of benchmarks/README.md")
     args = parser.parse_args(argv)
     if args.port not in PORTS:
         parser.error(f"--port must be within {PORTS.start}-{PORTS.stop - 1}")
     if args.quick:
-        args.rounds, args.duration, args.startup_runs, args.warmup, args.max_wait, args.retries = 1, 3, 1, 0, 0, 0
+        if args.record:
+            parser.error("--record keeps the method's numbers: a --quick smoke run is not recorded")
+        args.rounds, args.duration, args.warmup, args.startup_runs = 1, 2, 1, 1
+        args.memory_requests, args.memory_segments, args.max_wait, args.retries = 4000, 2, 0, 0
+    phases = list(
+        dict.fromkeys(args.phases + (["profile"] if args.profile else []) + (["hotspots"] if args.hotspots else []))
+    )
+    args.phases = [p for p in PHASES if p in phases and p not in args.skip]
     args.stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     return args
 
 
+def _postgres(args: argparse.Namespace, ports: Ports, workdir: Path) -> tuple[PgCluster | None, dict[str, Any]]:
+    """A cluster for the replica rows, or the reason there is none (the rows then say "not available")."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import mockserver.store.postgres"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=workdir,
+        env=mock_environment(args.code_dir),
+    )
+    if probe.returncode != 0:
+        return None, {"reason": "mockserver.store.postgres does not import: " + probe.stderr.strip()[-300:]}
+    try:
+        cluster = PgCluster(ports)
+    except PgUnavailable as exc:
+        return None, {"reason": str(exc)[:400]}
+    return cluster, {"version": cluster.server_version(), "port": cluster.port}
+
+
+def _pg_binaries_version() -> str:
+    """The PostgreSQL server binaries' version (`postgres --version`), or why there are none."""
+    bindir = server_binaries()
+    if bindir is None:
+        return "not installed"
+    done = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, check=False)
+    return done.stdout.strip().removeprefix("postgres (PostgreSQL) ") or bindir.parent.name
+
+
+def hotspots_phase(args: argparse.Namespace, workdir: Path) -> str:
+    """`hotspots.py` against the measured code."""
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "hotspots.py"), *(["--quick"] if args.quick else [])],
+        env=mock_environment(args.code_dir),
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return f"hotspots.py failed:\n```\n{done.stderr[-2000:]}\n```"
+    print(done.stdout, flush=True)
+    return done.stdout
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the phases, print the table, write the results files."""
+    """Run the phases, print and write the results, check the targets."""
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get update && apt-get install -y wrk")
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
-    configs = [Config(w, v == "on", args.log_level) for w in args.workers for v in args.validation]
-    if args.ablate:
-        configs += [Config(c.workers, c.validate, c.log_level, (part,)) for part in args.ablate for c in configs]
+    began = time.monotonic()
     ports = Ports(args.port)
-    facts = machine_facts(ROOT)
-    RESULTS.mkdir(exist_ok=True)
-    startups: list[dict[str, Any]] = []
-    runs: list[dict[str, Any]] = []
-    profile: dict[str, Any] = {}
-    hotspots = ""
+    results_dir = RESULTS / "quick" if args.quick else RESULTS  # smoke runs are not kept with the recorded ones
+    results_dir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "stamp": args.stamp,
+        "phases": args.phases,
+        "machine": machine_facts(ROOT),
+        "operations": args.operations,
+        "journal_limit": 5000,
+    }
+    pg: PgCluster | None = None
     with tempfile.TemporaryDirectory(prefix="contract-mock-bench-") as tmp:
         workdir = Path(tmp)
         args.code_dir = None
         if args.code == "snapshot":
-            args.code_dir, facts["code"] = snapshot_code(workdir)
-        chosen = [scenarios(args.code_dir)[name] for name in args.scenarios]
-        print(f"{facts['date']}  nproc {facts['nproc']}  python {facts['python']}  load {loadavg():.2f}  "
-              f"code {facts['git_head']} {facts.get('code', 'live checkout')}", flush=True)
+            args.code_dir, results["machine"]["code"] = snapshot_code(workdir)
+        chosen = [operations(args.code_dir)[name] for name in args.operations]
+        m = results["machine"]
+        print(
+            f"{m['date']}  nproc {m['nproc']}  python {m['python']}  load {loadavg():.2f}  git {m['git_head']}  "
+            f"code {m.get('code', {}).get('sha256', 'live checkout')}  phases {' '.join(args.phases)}",
+            flush=True,
+        )
+        configs = [CONFIGS[name] for name in args.configs] if "load" in args.phases else []
         try:
-            if not args.skip_startup:
-                startups = startup_phase([c for c in configs if not c.ablate], args, ports, workdir)
-            if not args.skip_load:
-                runs = load_phase(configs, chosen, args, ports, workdir)
-            if args.profile:
-                profile = profile_phase(chosen, args, ports, workdir)
-            if args.hotspots:
-                hotspots = hotspots_phase(args, workdir)
+            if "postgres" in args.phases:
+                pg, results["postgres"] = _postgres(args, ports, workdir)
+                if pg is None:
+                    print(f"  postgres: not available: {results['postgres']['reason']}", flush=True)
+                if pg is not None:
+                    configs = (configs or [MOCK_1W]) + [PG_1, PG_2]
+            configs += [
+                c.with_experiment(e)
+                for e in args.experiment
+                for c in configs
+                if c.kind == "mock" and c.store != "postgres"
+            ]
+            results["configs"] = [c.name for c in configs]
+            results["config_descriptions"] = {c.name: c.describe() for c in configs}
+            if any(c.kind == "prism" for c in configs) or "startup" in args.phases:
+                results["prism_version"] = ensure_prism()
+            elif PRISM.exists():
+                results["prism_version"] = ensure_prism()  # only reads the version
+            results.setdefault("postgres", {}).setdefault("version", _pg_binaries_version())
+            if "startup" in args.phases:
+                print("startup", flush=True)
+                results["startups"] = startup_phase([MOCK_1W, MOCK_2W, PRISM_CONFIG], args, ports, workdir)
+            if configs:
+                print("load", flush=True)
+                if args.no_probe:
+                    configs = [dataclasses.replace(c, probe=False) for c in configs]
+                runs, deployments = load_phase(configs, chosen, args, ports, workdir, pg)
+                results.update(runs=runs, deployments=deployments)
+            if "consistency" in args.phases:
+                print("consistency", flush=True)
+                shared = [MOCK_2W] + ([PG_2] if pg is not None else [])
+                ingest = operations(args.code_dir)["ingest"]
+                results["consistency"] = consistency_phase(shared, ingest, args, ports, workdir, pg)
+            if "memory" in args.phases:
+                print("memory", flush=True)
+                results["memory"] = memory_phase(
+                    [CONFIGS[n] for n in args.memory_configs], chosen, args, ports, workdir
+                )
+            if "harness" in args.phases:
+                print("harness", flush=True)
+                results["harness"] = harness_phase(args, ports, workdir, results_dir)
+            if "profile" in args.phases:
+                print("profile", flush=True)
+                results["profile"] = profile_phase(chosen, args, ports, workdir, results_dir)
+            if "hotspots" in args.phases:
+                print("hotspots", flush=True)
+                results["hotspots"] = hotspots_phase(args, workdir)
         finally:
             stop_all()
-    summary = table(startups, runs, configs)
-    print("\n" + summary)
-    out = RESULTS / f"{args.stamp}.json"
-    settings = {k: v for k, v in vars(args).items() if k not in ("stamp", "code_dir")}
-    out.write_text(json.dumps({"machine": facts, "settings": settings, "startups": startups, "runs": runs,
-                               "profile": profile, "hotspots": hotspots, "table": summary}, indent=1))
-    out.with_suffix(".md").write_text(f"{facts['date']} ({out.name})\n\n{summary}\n\n{hotspots}")
-    print(f"\nwrote {out.relative_to(ROOT)} and {out.with_suffix('.md').relative_to(ROOT)}")
+            if pg is not None:
+                pg.stop()
+    results["settings"] = {k: v for k, v in vars(args).items() if k not in ("stamp", "code_dir")}
+    results["elapsed_s"] = round(time.monotonic() - began, 1)
+    verdicts = targets.check(results)
+    results["targets"] = [v.__dict__ for v in verdicts]
+    out = results_dir / f"{args.stamp}.json"
+    out.write_text(json.dumps(results, indent=1, default=str))
+    text = report.markdown(results, verdicts)
+    out.with_suffix(".md").write_text(text)
+    print("\n" + report.targets_table(verdicts))
+    print(
+        f"\nwrote {out.relative_to(ROOT)} and {out.with_suffix('.md').relative_to(ROOT)} ({results['elapsed_s']:.0f} s)"
+    )
+    if args.record:
+        report.record(BENCH / "README.md", results, verdicts, str(out.with_suffix(".md").relative_to(BENCH)))
+        print("rewrote the 'Latest results' section of benchmarks/README.md")
     return 0
 
 

@@ -43,6 +43,7 @@ from mockserver.pipeline.serve import Mount, Pipeline
 from mockserver.runtime import Runtime, activate
 from mockserver.server import install_log_masking
 from mockserver.settings import Settings
+from mockserver.specification import fast_specification_checks
 from mockserver.store import Store, open_store
 from mockserver.vendors import Behaviour
 
@@ -303,6 +304,15 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         ],
         swagger_ui_options=SwaggerUIOptions(swagger_ui=True),
     )
+    with fast_specification_checks():
+        _add_apis(app, rt, mounts, served)
+    app.add_url_rule("/", "index", _index(rt), methods=["GET"])
+    return app
+
+
+def _add_apis(
+    app: connexion.AsyncApp, rt: Runtime, mounts: dict[str, Mount], served: dict[str, dict[str, Any]]
+) -> None:
     for spec, contract in rt.contracts.items():
         app.add_api(
             dict(contract.document),
@@ -316,8 +326,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             app.add_url_rule(f"/{spec}/openapi.{suffix}", f"{spec}-{suffix}", route, methods=["GET"])
     admin_document = dict(mounts["__admin"].api.contract.document)  # parsed once, with libyaml, by contracts
     app.add_api(admin_document, base_path="/__admin", name="__admin", resolver=mounts["__admin"].behaviour.resolver())
-    app.add_url_rule("/", "index", _index(rt), methods=["GET"])
-    return app
 
 
 def freeze_startup_objects() -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from contracts import FIXTURES_DIR
+from contracts.documents import read_document
 from mockserver.settings import Settings
 
 __all__ = ["banner", "demo_credentials", "flat_credentials"]
@@ -21,7 +20,7 @@ def demo_credentials(fixtures: Path) -> dict[str, dict[str, Any]]:
     path = fixtures / "credentials.yaml"
     if fixtures.resolve() != FIXTURES_DIR.resolve() or not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_document(path)  # libyaml, cached: the harness and the seeding read the same file
     return {str(spec): dict(values) for spec, values in data.items() if isinstance(values, dict)}
 
 

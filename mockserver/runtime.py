@@ -34,6 +34,9 @@ log = logging.getLogger("mockserver")
 META = "__meta"
 """Collection of server-wide records (the seeded marker, runtime settings)."""
 
+SHUTDOWN_GRACE_SECONDS = 2.0
+"""How long a stopping server waits for background work (callbacks, simulated processing) before cancelling it."""
+
 
 @dataclass
 class Runtime:
@@ -114,9 +117,16 @@ class Runtime:
         return task
 
     async def close(self) -> None:
-        """Finish background work, flush the journal and close the store (a clean stop loses nothing)."""
+        """Give background work a short grace to finish, flush the journal and close the store (a clean stop loses
+        no acknowledged request). Work still waiting after the grace (a simulated 30 s crawl, say) is cancelled: its
+        outcome is computed on the next read after a restart, as the vendors' own background processing would be."""
         if self.background:
-            await asyncio.gather(*list(self.background), return_exceptions=True)
+            _, pending = await asyncio.wait(list(self.background), timeout=SHUTDOWN_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            if pending:
+                log.info("stopped %d background task(s) still waiting at shutdown", len(pending))
+                await asyncio.gather(*pending, return_exceptions=True)
         await self.journal.flush()
         await self.store.close()
 

@@ -279,3 +279,25 @@ def test_access_log_lines_mask_credential_query_parameters() -> None:
     line = record.getMessage()
     assert "SECRET1" not in line and "SECRET2" not in line
     assert "access_token=[MASKED]" in line and "x-app-token=[MASKED]" in line and "page=2" in line
+
+
+def test_a_stopping_server_cancels_background_work_still_waiting_after_the_grace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+
+    from mockserver import runtime as runtime_module
+    from mockserver.app import create_runtime
+
+    monkeypatch.setattr(runtime_module, "SHUTDOWN_GRACE_SECONDS", 0.05)
+
+    async def stop_with_work() -> tuple[bool, bool]:
+        rt = create_runtime(Settings(specs=("sysaid-copilot",)))
+        quick = rt.spawn(asyncio.sleep(0))
+        waiting = rt.spawn(asyncio.sleep(3600))
+        await rt.close()
+        return quick.done() and not quick.cancelled(), waiting.cancelled()
+
+    finished_quick, cancelled_waiting = asyncio.run(stop_with_work())
+    assert finished_quick  # work that finishes within the grace is not cut short
+    assert cancelled_waiting  # and a simulated hour-long job does not hold the stop

@@ -3,7 +3,8 @@ vendor auth profiles, a preflight and a verdict that never passes on nothing, en
 documented-behaviour checks, documented-response coverage, scoped false positives, safety for live systems, and
 JUnit/HTML/JSON reports.
 
-Layering: `conformance` reads `specs/` (data) and reaches the mock server only through its public app factory.
+Layering: `conformance` reads the contracts through the one model (`contracts`), finds each vendor's profile
+(`conformance/vendors/`) through the registry, and reaches the mock server only through its public app factory.
 """
 
 from __future__ import annotations

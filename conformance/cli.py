@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from conformance import contracts
 from conformance.diff.command import diff_command
 from conformance.errors import ConformanceError, did_you_mean
 from conformance.progress import NullProgress, Progress, RichProgress
@@ -19,6 +18,7 @@ from conformance.reports import write_html, write_json, write_junit
 from conformance.runner import Campaign
 from conformance.settings import DEFAULT_MAX_EXAMPLES, DataMode, Phase, ProgressMode, RunSettings, parse_enum_list
 from conformance.summary import render_summary
+from contracts import contract_names
 
 __all__ = ["main"]
 
@@ -26,7 +26,7 @@ EXIT_CONFIGURATION = 2
 
 
 def _spec_names(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    choices = [*contracts.available_specs(), "all"]
+    choices = [*contract_names(), "all"]
     for value in values:
         if value not in choices:
             raise click.BadParameter(f"{value!r}.{did_you_mean(value, choices)} Valid choices: {', '.join(choices)}")

@@ -8,20 +8,24 @@ identical errors (the same transport failure on every request, say) are one entr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from schemathesis.engine import Status, events
 
+from conformance.answers import decode_body
 from conformance.context import CampaignContext
-from conformance.contracts import Contract
 from conformance.coverage import CoverageReport
 from conformance.describe import describe
 from conformance.redaction import Redactor
+from conformance.refusals import NOT_LOGGED_IN, documented_refusal
 from conformance.results import ErrorKind, Exchange, Finding, SpecResult
 from conformance.safety import DeadlineReached
 from conformance.transport import describe_transport_error, is_transport_error
+from contracts import Contract
 
 if TYPE_CHECKING:
+    from schemathesis import Case
+    from schemathesis.core.failures import Failure
     from schemathesis.core.transport import Response
     from schemathesis.engine.recorder import CheckNode, Interaction, ScenarioRecorder
 
@@ -117,7 +121,7 @@ class Collector:
                 continue
             if case_id in authenticated:
                 counts.authenticated += 1
-                counts.refused += response.status_code in REFUSALS
+                counts.refused += response.status_code in REFUSALS or self._refused_in_band(case, response)
             media = (response.headers.get("content-type") or [""])[0]
             self.result.coverage.record(case.operation.label, response.status_code, media)
         by_answer: dict[str, list[CheckNode]] = {}
@@ -134,16 +138,69 @@ class Collector:
                     labels.setdefault(target, label)
         for target, failed in by_answer.items():
             self._finding(recorder, target, labels[target], sorted(failed, key=_rank), phase)
+        self._deferred(recorder, phase)
+
+    def _deferred(self, recorder: ScenarioRecorder, phase: str) -> None:
+        """Judge the failures about probes of this scenario, now that their answers are known."""
+        context = self.context
+        if context is None:
+            return
+        with context.lock:
+            ready = {probe: context.deferred.pop(probe) for probe in list(context.deferred) if probe in recorder.cases}
+        for probe, deferred in ready.items():
+            interaction = recorder.interactions.get(probe)
+            response = interaction.response if interaction is not None else None
+            if response is not None and deferred.resolve(self.contract, response):
+                with context.lock:
+                    context.suppressed[deferred.entry.id] += 1
+                continue
+            curl = recorder.cases[probe].value.as_curl_command()
+            label = deferred.case.operation.label
+            self._add(recorder, probe, label, deferred.entry.check, deferred.failure, (curl,), (), phase)
+
+    def unjudged(self) -> list[str]:
+        """Notes for failures about probes whose answers no finished scenario recorded (the engine stopped first)."""
+        if self.context is None or not self.context.deferred:
+            return []
+        with self.context.lock:
+            left = list(self.context.deferred.values())
+            self.context.deferred.clear()
+        return [
+            f"not judged: {item.entry.check} on {item.case.operation.label} ({item.failure.title}); the engine "
+            "stopped before the probe's answer was recorded"
+            for item in left
+        ]
+
+    def _refused_in_band(self, case: Case[Any], response: Response) -> bool:
+        """Whether an answer is the refusal the operation documents for a caller not logged in (`x-refusals`)."""
+        operation = self.contract.by_label.get(case.operation.label)
+        refusal = documented_refusal(operation, NOT_LOGGED_IN) if operation is not None else None
+        return refusal is not None and refusal.matches(response.status_code, *decode_body(response))
 
     def _finding(
         self, recorder: ScenarioRecorder, target: str, label: str, checks: Iterable[CheckNode], phase: str
     ) -> None:
         check, *others = checks
         assert check.failure_info is not None
-        failure = check.failure_info.failure
+        steps = tuple(step.curl for step in check.failure_info.steps) or (check.failure_info.code_sample,)
+        also = tuple(dict.fromkeys(other.name for other in others if other.name != check.name))
+        self._add(recorder, target, label, check.name, check.failure_info.failure, steps, also, phase)
+
+    def _add(
+        self,
+        recorder: ScenarioRecorder,
+        target: str,
+        label: str,
+        check: str,
+        failure: Failure,
+        steps: tuple[str, ...],
+        also: tuple[str, ...],
+        phase: str,
+    ) -> None:
+        """One finding: the answer `target` got, judged by `check` (the root cause), and the checks it also broke."""
         operation_label = recorder.cases[target].value.operation.label if target in recorder.cases else label
         # The harness' own failures differ by what they document (one per spoiled credential, say).
-        key = (operation_label, check.name, failure.code, f"{failure.title}|{getattr(failure, 'documented', '')}")
+        key = (operation_label, check, failure.code, f"{failure.title}|{getattr(failure, 'documented', '')}")
         if key in self._seen:
             return
         self._seen.add(key)
@@ -155,14 +212,12 @@ class Collector:
         received, documented = describe(
             failure, response.status_code if response else None, media, self.redact(body or ""), info
         )
-        steps = tuple(step.curl for step in check.failure_info.steps) or (check.failure_info.code_sample,)
-        also = tuple(dict.fromkeys(other.name for other in others if other.name != check.name))
         self.result.findings.append(
             Finding(
                 spec=self.result.spec,
                 operation=operation_label,
                 operation_id=info.operation_id if info else operation_label,
-                check=check.name,
+                check=check,
                 title=self.redact(failure.title),
                 received=self.redact(received),
                 documented=self.redact(documented),

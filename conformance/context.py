@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from conformance.auth.base import AuthProfile
-from conformance.contracts import Contract, OperationInfo
 from conformance.redaction import Redactor
 from conformance.results import Finding
+from contracts import Contract, Operation
 
 if TYPE_CHECKING:
     from schemathesis import Case
+
+    from conformance.false_positives import Deferred
+    from conformance.vendors import VendorProfile
 
 __all__ = ["CampaignContext", "bind", "context_for", "unbind"]
 
@@ -31,6 +34,8 @@ class CampaignContext:
     contract: Contract
     profile: AuthProfile | None
     redactor: Redactor
+    vendor: VendorProfile | None = None
+    """The contract's vendor profile (envelope rules, vendor false positives), None for an unregistered contract."""
     # Operations whose credential handling was already probed: enforcement is a property of the operation.
     enforced: set[str] = field(default_factory=set)
     admin_checked: set[str] = field(default_factory=set)
@@ -40,6 +45,8 @@ class CampaignContext:
     polled: set[str] = field(default_factory=set)
     # How often each known false positive was suppressed, by its id.
     suppressed: Counter[str] = field(default_factory=Counter)
+    # Failures about a probe's answer, by probe case id, until the collector has that answer.
+    deferred: dict[str, Deferred] = field(default_factory=dict)
     # Ids of the cases the profile put credentials on, and of the harness' own probe requests.
     authenticated: set[str] = field(default_factory=set)
     probes: set[str] = field(default_factory=set)
@@ -47,7 +54,7 @@ class CampaignContext:
     findings: list[Finding] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def operation_for(self, case: Case[Any]) -> OperationInfo | None:
+    def operation_for(self, case: Case[Any]) -> Operation | None:
         """The contract's view of the operation a case targets."""
         return self.contract.by_label.get(case.operation.label)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from conformance.contracts import Contract
+from contracts import Contract
 
 __all__ = ["EXEMPT_STATUSES", "CoverageReport", "OperationCoverage", "Unobserved", "normalize_media_type"]
 
@@ -101,11 +101,11 @@ class CoverageReport:
         """An empty report listing each selected operation's documented responses."""
         selected = set(labels) if labels is not None else None
         report = cls()
-        for info in contract.operations():
+        for info in contract:
             if selected is not None and info.label not in selected:
                 continue
             documented = {
-                key: tuple(normalize_media_type(m) for m in (response or {}).get("content", {}))
+                key: tuple(normalize_media_type(media) for media in response.content)
                 for key, response in info.responses.items()
             }
             report.operations[info.label] = OperationCoverage(info.label, info.operation_id, documented)

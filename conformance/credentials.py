@@ -3,7 +3,7 @@
 The file maps a spec name to its keys, possibly nested (`sysaid-copilot: {admin: {jsessionid: ...}}`).
 Nested keys are addressed with dots here (`admin.jsessionid`) and joined with `_` in the environment
 (`CONTRACT_SYSAID_COPILOT_ADMIN_JSESSIONID`). Without `--credentials` the default fixture credentials are used,
-from the checkout (`fixtures/default/credentials.yaml`) or the installed mock data.
+from the checkout (`fixtures/default/credentials.yaml`) or the installed package data (`contracts.FIXTURES_DIR`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from conformance.contracts import data_directory
 from conformance.errors import CredentialsError, did_you_mean
+from contracts import FIXTURES_DIR
 
 __all__ = ["NON_SECRET_KEYS", "Credentials", "VendorCredentials", "default_credentials_file", "env_name"]
 
@@ -33,10 +33,10 @@ def env_name(spec: str, key: str) -> str:
 
 def default_credentials_file() -> Path:
     """The default fixture credentials, from the checkout or the installed package data."""
-    fixtures = data_directory("fixtures")
-    if fixtures is None or not (fixtures / "default" / "credentials.yaml").is_file():
-        raise CredentialsError("No default credentials found; pass --credentials FILE")
-    return fixtures / "default" / "credentials.yaml"
+    default = FIXTURES_DIR / "credentials.yaml"
+    if not default.is_file():
+        raise CredentialsError(f"No default credentials found ({default}); pass --credentials FILE")
+    return default
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from typing import Any
 
 from schemathesis.core.failures import Failure
 
-from conformance.contracts import OperationInfo
 from conformance.coverage import normalize_media_type
 from conformance.violations import HarnessFailure
+from contracts import Operation
 
 __all__ = ["describe", "documented_statuses", "received_text"]
 
 BODY_EXCERPT = 160
 
 
-def documented_statuses(operation: OperationInfo | None) -> str:
+def documented_statuses(operation: Operation | None) -> str:
     """`200, 400, 401` for an operation, or a placeholder when unknown."""
     return ", ".join(operation.responses) if operation is not None else "(operation not in the contract)"
 
@@ -34,7 +34,7 @@ def received_text(status: int | None, media_type: str, body: str | None) -> str:
     return f"HTTP {status} {media_type or '(no content type)'}" + (f": {excerpt}" if excerpt else "")
 
 
-def _documented(failure: Failure, operation: OperationInfo | None) -> str:
+def _documented(failure: Failure, operation: Operation | None) -> str:
     get: Any = getattr
     kind = type(failure).__name__
     if kind == "UndefinedStatusCode":
@@ -72,7 +72,7 @@ def _documented(failure: Failure, operation: OperationInfo | None) -> str:
 
 
 def describe(
-    failure: Failure, status: int | None, content_type: str | None, body: str | None, operation: OperationInfo | None
+    failure: Failure, status: int | None, content_type: str | None, body: str | None, operation: Operation | None
 ) -> tuple[str, str]:
     """(received, documented) for any failure; the harness' own failures already carry both."""
     if isinstance(failure, HarnessFailure):

@@ -3,7 +3,8 @@
 Both run once per operation, after the first request the vendor profile authenticated successfully: the
 same request is sent again without each credential, with a malformed one and with a foreign one (same shape,
 never issued), and, on SysAid's admin-only operations, as the configured non-administrator. Each answer must
-be a refusal the operation documents, in the documented body.
+be a refusal the operation documents, in the documented body: a 401/403 (400 for a malformed credential), or the
+answer its `x-refusals` names for that reason (`notLoggedIn`, `notAdmin`; `conformance/refusals.py`).
 """
 
 from __future__ import annotations
@@ -16,19 +17,19 @@ from typing import TYPE_CHECKING, Any
 import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 
-from conformance.auth import is_admin_only, lookalike
+from conformance.answers import decode_body
 from conformance.auth.apply import read_slot, write_slot
-from conformance.auth.base import AuthProfile, Slot, SlotKind
-from conformance.checks import decode_body
+from conformance.auth.base import AuthProfile, Slot, SlotKind, lookalike
 from conformance.context import CampaignContext, context_for
-from conformance.contracts import OperationInfo
 from conformance.probes import as_identity, send_probe
+from conformance.refusals import NOT_ADMIN, NOT_LOGGED_IN, Refusal, documented_refusal
 from conformance.violations import AdminNotEnforced, AuthNotEnforced
+from contracts import Operation
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
 
-__all__ = ["Variant", "declared_statuses", "malformed", "variants"]
+__all__ = ["Variant", "malformed", "variants"]
 
 MISSING_OR_FOREIGN = frozenset({401, 403})
 MALFORMED = frozenset({400, 401, 403})
@@ -54,7 +55,7 @@ def malformed(slot: Slot) -> str:
     return "" if slot.location == "body" else "%%%malformed%%%"
 
 
-def variants(profile: AuthProfile, operation: OperationInfo) -> Iterator[Variant]:
+def variants(profile: AuthProfile, operation: Operation) -> Iterator[Variant]:
     """Every spoiled-credential request to try on `operation`."""
     requirement = profile.requirement_for(operation) or {}
     slots = [(slot, slot.encode(raw), MISSING_OR_FOREIGN) for slot, raw in profile.slots(requirement)]
@@ -71,17 +72,6 @@ def variants(profile: AuthProfile, operation: OperationInfo) -> Iterator[Variant
         yield Variant(f"with a foreign {label}", slot, lookalike(value), MISSING_OR_FOREIGN)
 
 
-def declared_statuses(operation: OperationInfo) -> set[int]:
-    """Statuses the operation declares, with `4XX`-style ranges expanded."""
-    statuses: set[int] = set()
-    for key in operation.responses:
-        if key.isdigit():
-            statuses.add(int(key))
-        elif len(key) == 3 and key[0].isdigit() and key[1:].upper() == "XX":
-            statuses.update(range(int(key[0]) * 100, int(key[0]) * 100 + 100))
-    return statuses
-
-
 def _received(response: Response) -> str:
     media, body = decode_body(response)
     text = body if isinstance(body, str) else json.dumps(body)
@@ -89,10 +79,16 @@ def _received(response: Response) -> str:
     return f"HTTP {response.status_code} {media or '(no content type)'}: {excerpt}"
 
 
-def _documented_refusal(case: Case[Any], probe: Case[Any], response: Response, expected: set[int]) -> str | None:
-    """None when `response` is a documented refusal; otherwise what the contract documents instead."""
+def _documented_refusal(
+    case: Case[Any], probe: Case[Any], response: Response, expected: set[int], refusal: Refusal | None = None
+) -> str | None:
+    """None when `response` is a documented refusal (one of the `expected` statuses in a schema-valid body, or the
+    operation's `x-refusals` answer for the reason); otherwise what the contract documents instead."""
+    if refusal is not None and refusal.matches(response.status_code, *decode_body(response)):
+        return None
     if response.status_code not in expected:
-        return f"HTTP {' or '.join(map(str, sorted(expected)))}"
+        statuses = f"HTTP {' or '.join(map(str, sorted(expected)))}"
+        return f"{statuses}, or {refusal.describe()}" if refusal is not None else statuses
     try:
         case.operation.schema.validate_response(case.operation, response, case=probe)
     except (Failure, FailureGroup) as exc:
@@ -100,14 +96,14 @@ def _documented_refusal(case: Case[Any], probe: Case[Any], response: Response, e
     return None
 
 
-def _carries(case: Case[Any], profile: AuthProfile, operation: OperationInfo) -> bool:
+def _carries(case: Case[Any], profile: AuthProfile, operation: Operation) -> bool:
     requirement = profile.requirement_for(operation) or {}
     slots: list[tuple[Slot, str | None]] = [(slot, slot.encode(raw)) for slot, raw in profile.slots(requirement)]
     slots += [(Slot("body", n), profile.binding(operation, "body", n)) for n in profile.body_slots(operation)]
     return bool(slots) and all(read_slot(case, s.location, s.name) == value for s, value in slots)
 
 
-def _campaign(case: Case[Any], response: Response) -> tuple[CampaignContext, AuthProfile, OperationInfo] | None:
+def _campaign(case: Case[Any], response: Response) -> tuple[CampaignContext, AuthProfile, Operation] | None:
     context = context_for(case)
     if context is None or context.profile is None or not 200 <= response.status_code < 300:
         return None
@@ -127,12 +123,13 @@ def auth_enforcement(ctx: CheckContext, response: Response, case: Case[Any]) -> 
     if not context.first_time(context.enforced, operation.label):
         return True
     failures: list[Failure] = []
+    refusal = documented_refusal(operation, NOT_LOGGED_IN)
     for variant in variants(profile, operation):
         probe = case.derive()
         write_slot(probe, variant.slot.location, variant.slot.name, variant.value)
         answer = send_probe(ctx, case, probe)
-        expected = set(variant.expected) & declared_statuses(operation) or set(variant.expected)
-        documented = _documented_refusal(case, probe, answer, expected)
+        expected = set(variant.expected) & operation.statuses() or set(variant.expected)
+        documented = _documented_refusal(case, probe, answer, expected, refusal)
         if documented is not None:
             failures.append(
                 AuthNotEnforced(
@@ -154,27 +151,36 @@ def admin_role_enforcement(ctx: CheckContext, response: Response, case: Case[Any
     if found is None:
         return True
     context, profile, operation = found
-    user = "user"
-    if user not in profile.identities or not is_admin_only(operation) or profile.identity == user:
-        return True
-    if profile.credentials.get(f"{user}.jsessionid") is None:
+    others = profile.other_identities()
+    if not operation.admin_only or not others or profile.identity != profile.identities[0]:
         return True
     _, body = decode_body(response)
     if isinstance(body, dict) and body.get("status") == "error":
         return True
     if not context.first_time(context.admin_checked, operation.label):
         return True
-    probe = as_identity(case, profile, operation, user)
+    probe = as_identity(case, profile, operation, others[0])
     answer = send_probe(ctx, case, probe)
-    _, answer_body = decode_body(answer)
-    in_band = answer.status_code == 200 and isinstance(answer_body, dict) and answer_body.get("status") == "error"
-    refusals = {status for status in declared_statuses(operation) if 400 <= status < 500}
-    documented = None if in_band else _documented_refusal(case, probe, answer, refusals)
+    documented = _admin_refusal(operation, case, probe, answer)
     if documented is not None:
         raise AdminNotEnforced(
             operation=operation.label,
-            received=f"{_received(answer)} as a non-administrator",
-            documented=f'a refusal for non-administrators: 200 with status "error", or {documented}',
+            received=f"{_received(answer)} as a non-administrator ({others[0]})",
+            documented=f"a refusal for non-administrators: {documented}",
             case_id=probe.id,
         )
     return None
+
+
+def _admin_refusal(operation: Operation, case: Case[Any], probe: Case[Any], answer: Response) -> str | None:
+    """None when a non-administrator's answer is the documented refusal: the `x-refusals.notAdmin` answer where the
+    operation names one, else an in-band error or a documented 4xx."""
+    refusal = documented_refusal(operation, NOT_ADMIN)
+    if refusal is not None:
+        return None if refusal.matches(answer.status_code, *decode_body(answer)) else refusal.describe()
+    _, body = decode_body(answer)
+    if answer.status_code == 200 and isinstance(body, dict) and body.get("status") == "error":
+        return None
+    refusals = {status for status in operation.statuses() if 400 <= status < 500}
+    documented = _documented_refusal(case, probe, answer, refusals)
+    return None if documented is None else f'200 with status "error", or {documented}'

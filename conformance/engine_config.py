@@ -7,25 +7,20 @@ from typing import Any
 from schemathesis.config import SchemathesisConfig
 from schemathesis.config._output import DEFAULT_KEYS_TO_SANITIZE, DEFAULT_SENSITIVE_MARKERS
 
-from conformance.contracts import Contract
+from conformance.contracts import credential_names
 from conformance.safety import SAFE_PROBE_METHODS, RateLimitPlan
 from conformance.settings import Phase, RunSettings
+from contracts import Contract
 
-__all__ = ["SENSITIVE_KEYS", "SENSITIVE_MARKERS", "build_config"]
+__all__ = ["SENSITIVE_MARKERS", "build_config", "sensitive_keys"]
 
 SENSITIVE_MARKERS = DEFAULT_SENSITIVE_MARKERS
-# Credential names of these contracts that Schemathesis' default sanitization does not already cover.
-CONTRACT_KEYS = (
-    "x-app-token",
-    "asapp-api-id",
-    "asapp-api-secret",
-    "jsessionid",
-    "serverid",
-    "client_id",
-    "via-client-sessionid",
-    "access_token",
-)
-SENSITIVE_KEYS = frozenset({*DEFAULT_KEYS_TO_SANITIZE, *CONTRACT_KEYS})
+
+
+def sensitive_keys(contract: Contract) -> frozenset[str]:
+    """The names Schemathesis masks in its output: its defaults, and every name the contract's credentials travel
+    under (security scheme parameters, `x-credential` parameters and fields)."""
+    return frozenset({*DEFAULT_KEYS_TO_SANITIZE, *credential_names(contract)})
 
 
 def _probe_methods(settings: RunSettings, loopback: bool) -> list[str] | None:
@@ -67,7 +62,7 @@ def build_config(
             "fuzzing": {"enabled": Phase.FUZZING in settings.phases},
             "stateful": stateful,
         },
-        "output": {"sanitization": {"keys-to-sanitize": sorted(SENSITIVE_KEYS)}},
+        "output": {"sanitization": {"keys-to-sanitize": sorted(sensitive_keys(contract))}},
     }
     if max_time is not None:
         data["max-time"] = max_time
@@ -77,7 +72,5 @@ def build_config(
         data["rate-limit"] = plan.rate
     if plan.rate is not None and plan.per_operation:
         # One operation config per endpoint, so each gets its own limiter (the vendor counts per endpoint).
-        data["operations"] = [
-            {"include-operation-id": info.operation_id, "rate-limit": plan.rate} for info in contract.operations()
-        ]
+        data["operations"] = [{"include-operation-id": info.operation_id, "rate-limit": plan.rate} for info in contract]
     return SchemathesisConfig.from_dict(data)

@@ -17,6 +17,7 @@ from typing import Any
 
 from conformance.credentials import Credentials
 from conformance.errors import ConfigurationError
+from contracts import contract_names
 
 __all__ = ["LocalMock"]
 
@@ -51,9 +52,7 @@ class LocalMock:
     @property
     def specs(self) -> tuple[str, ...]:
         """The contracts the mock serves."""
-        from mockserver import SPEC_NAMES
-
-        return tuple(getattr(self.settings, "specs", SPEC_NAMES))
+        return tuple(getattr(self.settings, "specs", contract_names()))
 
     def url(self, spec: str) -> str:
         """The base URL of one contract on the mock, serving it on a free port first if needed."""

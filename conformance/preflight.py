@@ -3,7 +3,8 @@
 One request per credential set (the profile's identity, plus SysAid's non-administrator when configured), on an
 operation of the selection that needs credentials, safe methods first, built from the contract's own examples:
 - no HTTP answer: `PreflightError` "cannot connect to ...", exit 2;
-- a 401 or 403: `PreflightError` naming the credential set and where each value came from, exit 2;
+- a 401 or 403, or the refusal the operation documents for a caller not logged in (`x-refusals.notLoggedIn`):
+  `PreflightError` naming the credential set and where each value came from, exit 2;
 - a token or session endpoint refusing the credentials with a documented 400/401/403: `PreflightError`, exit 2;
 - a token or session endpoint answering against its contract: a `token_endpoint` finding; the operations that
   need what it failed to issue are left out of the campaign, and everything else is tested.
@@ -17,13 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from conformance.answers import decode_body
 from conformance.auth.apply import apply_credentials
 from conformance.auth.base import ApiClient, AuthProfile
-from conformance.contracts import Contract, OperationInfo
 from conformance.errors import CredentialEndpointBroken, PreflightError
+from conformance.refusals import NOT_LOGGED_IN, documented_refusal
 from conformance.results import Finding
 from conformance.safety import SAFE_METHODS
 from conformance.transport import describe_transport_error, is_transport_error
+from contracts import Contract, Operation
 
 if TYPE_CHECKING:
     from schemathesis import BaseSchema, Case
@@ -45,7 +48,7 @@ class PreflightOutcome:
 
 
 def example_value(contract: Contract, node: Mapping[str, Any]) -> Any:
-    """A value the contract gives for a parameter or media type: example, first example, default or enum value."""
+    """A value the contract gives for a parameter: its example, first example, or its schema's default or enum value."""
     if "example" in node:
         return node["example"]
     for example in (node.get("examples") or {}).values():
@@ -61,15 +64,14 @@ def example_value(contract: Contract, node: Mapping[str, Any]) -> Any:
     return _NONE
 
 
-def _needs_credentials(profile: AuthProfile, operation: OperationInfo) -> bool:
-    return operation.is_protected or bool(profile.body_slots(operation))
+def _needs_credentials(profile: AuthProfile, operation: Operation) -> bool:
+    return operation.protected or bool(profile.body_slots(operation))
 
 
 def _identities(profile: AuthProfile) -> Iterator[AuthProfile]:
     yield profile
-    for identity in profile.identities[1:]:
-        if any(key.startswith(f"{identity}.") for key in profile.credentials.values):
-            yield profile.for_identity(identity)
+    for identity in profile.other_identities():
+        yield profile.for_identity(identity)
 
 
 @dataclass
@@ -99,7 +101,7 @@ class Preflight:
         if profile is not None and profile.broken is not None:
             outcome.untestable = [
                 info.operation_id
-                for info in self.contract.operations()
+                for info in self.contract
                 if info.operation_id in selection and not profile.can_serve(info)
             ]
             if outcome.untestable:
@@ -124,13 +126,13 @@ class Preflight:
             "check --base-url and that the server is running"
         )
 
-    def _candidates(self, profile: AuthProfile, selection: list[str]) -> list[OperationInfo]:
+    def _candidates(self, profile: AuthProfile, selection: list[str]) -> list[Operation]:
         """Operations that can carry this identity's credentials, safe methods and body-less ones first."""
         primary = not profile.identities or profile.identity == profile.identities[0]
         issuing = profile.issuing_labels()
         found = [
             info
-            for info in self.contract.operations()
+            for info in self.contract
             if info.operation_id in selection
             and info.label not in issuing
             and _needs_credentials(profile, info)
@@ -140,15 +142,15 @@ class Preflight:
             found,
             key=lambda info: (
                 info.method.upper() not in SAFE_METHODS,
-                any(parameter.get("in") == "path" for parameter in info.parameters),
-                bool(info.request_body),
+                any(parameter.location == "path" for parameter in info.parameters),
+                info.request_body is not None,
             ),
         )
 
     def _probe(self, profile: AuthProfile, selection: list[str], outcome: PreflightOutcome) -> bool:
         """One authenticated request for `profile`'s identity; False when no selected operation can carry one."""
         for info in self._candidates(profile, selection):
-            case = self._case(info)
+            case = self._case(info, profile)
             if case is None:
                 continue
             try:
@@ -158,10 +160,13 @@ class Preflight:
             except requests.RequestException as exc:
                 raise self._unreachable(exc) from None
             identity = f" as {profile.identity}" if profile.identity else ""
-            if response.status_code in REFUSED:
+            refusal = documented_refusal(info, NOT_LOGGED_IN)
+            in_band = refusal is not None and refusal.matches(response.status_code, *decode_body(response))
+            if response.status_code in REFUSED or in_band:
+                documented = f" (the documented {NOT_LOGGED_IN} refusal)" if in_band else ""
                 raise PreflightError(
                     f"{self.contract.name}: the preflight request {info.label} [{info.operation_id}]{identity} got "
-                    f"{response.status_code}: check the credentials for {self.contract.name}{identity} "
+                    f"{response.status_code}{documented}: check the credentials for {self.contract.name}{identity} "
                     f"({profile.credentials.describe(profile.credential_keys())})"
                 )
             verdict = "accepted" if 200 <= response.status_code < 300 else f"answered {response.status_code}"
@@ -169,25 +174,28 @@ class Preflight:
             return True
         return False
 
-    def _case(self, info: OperationInfo) -> Case[Any] | None:
-        """A request built from the contract's examples, or None when a required value has none."""
+    def _case(self, info: Operation, profile: AuthProfile) -> Case[Any] | None:
+        """A request built from the contract's examples and the client's own values (an org, a session), or None
+        when a required value has neither."""
         operation = self.schema.find_operation_by_label(info.label)
         if operation is None:
             return None
         containers: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
         for parameter in info.parameters:
-            value = example_value(self.contract, parameter)
-            if value is not _NONE and parameter.get("in") in containers:
-                containers[str(parameter["in"])][str(parameter["name"])] = value
-            elif parameter.get("required"):
+            value = example_value(self.contract, parameter.definition)
+            if value is _NONE and parameter.required:
+                value = profile.binding(info, parameter.location, parameter.name) or _NONE
+            if value is not _NONE and parameter.location in containers:
+                containers[parameter.location][parameter.name] = value
+            elif parameter.required:
                 return None
         body: Any = _NONE
         media_type = None
-        for name, media in (info.request_body or {}).get("content", {}).items():
-            body, media_type = example_value(self.contract, {**media, "schema": {}}), name
+        for name, media in info.request_body.content.items() if info.request_body is not None else ():
+            body, media_type = next(iter(media.examples.values()), _NONE), name
             if body is not _NONE:
                 break
-        if body is _NONE and (info.request_body or {}).get("required"):
+        if body is _NONE and info.request_body is not None and info.request_body.required:
             return None
         extra = {"body": body, "media_type": media_type} if body is not _NONE else {}
         return operation.Case(

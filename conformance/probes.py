@@ -11,7 +11,7 @@ from schemathesis.core.rate_limit import ratelimit
 from conformance.auth.apply import write_slot
 from conformance.auth.base import AuthProfile
 from conformance.context import context_for
-from conformance.contracts import OperationInfo
+from contracts import Operation
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
@@ -37,7 +37,7 @@ def send_probe(ctx: CheckContext, parent: Case[Any], probe: Case[Any]) -> Respon
     return response
 
 
-def as_identity(case: Case[Any], profile: AuthProfile, operation: OperationInfo, identity: str) -> Case[Any]:
+def as_identity(case: Case[Any], profile: AuthProfile, operation: Operation, identity: str) -> Case[Any]:
     """A copy of `case` carrying `identity`'s credentials instead of the profile's own."""
     other = profile.for_identity(identity)
     probe = case.derive()

@@ -17,16 +17,16 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import from_schema
 
-# Imported for their side effect: registering the harness' checks with Schemathesis.
+# Imported for their side effect: registering the harness' checks with Schemathesis (the vendor envelope checks
+# are registered as each vendor profile is loaded).
 import conformance.behaviour
-import conformance.checks
 import conformance.enforcement  # noqa: F401
 from conformance import auth, false_positives
-from conformance.auth import ApiClient, expected_keys
+from conformance.auth import ApiClient
 from conformance.baseline import Baseline
 from conformance.collector import Collector
 from conformance.context import CampaignContext, bind, unbind
-from conformance.contracts import Contract, load_contract, resolve_spec_names
+from conformance.contracts import contract_file, load_contract, resolve_spec_names
 from conformance.credentials import Credentials
 from conformance.engine_config import build_config
 from conformance.errors import ConfigurationError, CredentialEndpointBroken, did_you_mean
@@ -36,8 +36,10 @@ from conformance.redaction import Redactor
 from conformance.results import ErrorKind, RunResult, SpecResult
 from conformance.safety import SAFE_METHODS, install_deadline, install_retry_after, is_loopback, rate_limit_plan
 from conformance.settings import Phase, RunSettings
+from conformance.vendors import VendorProfile, expected_keys, profile_for
 from conformance.verdict import judge
 from conformance.workflows import WorkflowContext, find_admin, run_workflows
+from contracts import Contract
 
 __all__ = ["Campaign", "read_only_drops", "select_operations", "spec_base_url"]
 
@@ -52,7 +54,7 @@ def spec_base_url(base_url: str, spec: str, several: bool) -> str:
 
 
 def _check_names(contracts: list[Contract], settings: RunSettings) -> None:
-    known = {key for c in contracts for info in c.operations() for key in (info.operation_id, info.label)}
+    known = {key for c in contracts for info in c for key in (info.operation_id, info.label)}
     for name in (*settings.include_operations, *settings.exclude_operations):
         if name not in known:
             raise ConfigurationError(
@@ -66,7 +68,7 @@ def select_operations(contracts: list[Contract], settings: RunSettings) -> dict[
     selected: dict[str, list[str]] = {}
     for contract in contracts:
         ids = []
-        for info in contract.operations():
+        for info in contract:
             keys = {info.operation_id, info.label}
             if settings.include_operations and not keys & set(settings.include_operations):
                 continue
@@ -91,7 +93,7 @@ def read_only_drops(contracts: list[Contract], settings: RunSettings) -> list[st
         f"--read-only drops {info.operation_id} ({info.label}), named by --include-operation: "
         f"{info.method.upper()} is not a safe method"
         for contract in contracts
-        for info in contract.operations()
+        for info in contract
         if {info.operation_id, info.label} & wanted and info.method.upper() not in SAFE_METHODS
     ]
 
@@ -101,6 +103,7 @@ class _Prepared:
     """One contract, loaded and preflighted, ready for its campaign."""
 
     contract: Contract
+    vendor: VendorProfile | None
     result: SpecResult
     schema: Any
     context: CampaignContext
@@ -128,7 +131,8 @@ class Campaign:
         self.app = app
         self.progress = progress or NullProgress()
         self.specs = resolve_spec_names(settings.specs)
-        self.credentials = Credentials.load(settings.credentials_file, self.specs, environ, expected_keys())
+        self.vendors = {spec: profile_for(spec) for spec in self.specs}
+        self.credentials = Credentials.load(settings.credentials_file, self.specs, environ, expected_keys(self.specs))
         self.redactor = Redactor(self.credentials.secrets())
         self.contracts = [load_contract(name) for name in self.specs]
         self.selection = select_operations(self.contracts, settings)
@@ -161,7 +165,8 @@ class Campaign:
         result = SpecResult(spec=contract.name, base_url=base_url, seed=seed)
         loopback = self.app is not None or is_loopback(base_url)
         target = base_url if self.app is None else IN_PROCESS_ORIGIN
-        plan = rate_limit_plan(contract.name, target, self.settings.rate_limit)
+        vendor = self.vendors[contract.name]
+        plan = rate_limit_plan(contract, target, self.settings.rate_limit, vendor)
         config = build_config(
             self.settings, contract, base_url=base_url, seed=seed, plan=plan, loopback=loopback, max_time=None
         )
@@ -171,11 +176,12 @@ class Campaign:
             "undeclared methods probed: " + (", ".join(sorted(m.upper() for m in probed)) or "none"),
         ] + (["read-only: safe methods only, workflows skipped"] if self.settings.read_only else [])
         result.notes += [f"warning: {warning}" for warning in read_only_drops([contract], self.settings)]
-        loaded = schemathesis.openapi.from_path(contract.path, config=config)
+        loaded = schemathesis.openapi.from_path(contract_file(contract), config=config)
         if self.app is not None:
             loaded.app = self.app
         client = ApiClient(base_url, self.app, self.settings.request_timeout)
-        profile = auth.create_profile(contract, self.credentials.for_spec(contract.name), client, self.redactor)
+        credentials = self.credentials.for_spec(contract.name)
+        profile = vendor.create_auth(contract, credentials, client, self.redactor) if vendor is not None else None
         selection = list(self.selection[contract.name])
         outcome = Preflight(contract, loaded, client, base_url, seed, self.app).run(profile, selection)
         result.notes += outcome.notes
@@ -184,7 +190,7 @@ class Campaign:
         run_engine = self._phases(contract, selection, result, loaded)
         stateful = Phase.STATEFUL in self.settings.phases and contract.has_links_within(set(selection))
         schema = loaded.include(operation_id=selection) if selection else loaded
-        context = CampaignContext(contract.name, contract, profile, self.redactor)
+        context = CampaignContext(contract.name, contract, profile, self.redactor, vendor)
         if profile is not None:
             auth.install(
                 schema,
@@ -194,9 +200,18 @@ class Campaign:
             )
         false_positives.install(schema, context)
         install_retry_after(schema)
-        labels = {info.label for info in contract.operations() if info.operation_id in selection}
+        labels = {info.label for info in contract if info.operation_id in selection}
         return _Prepared(
-            contract, result, schema, context, client, labels, run_engine and bool(selection), loopback, stateful
+            contract,
+            vendor,
+            result,
+            schema,
+            context,
+            client,
+            labels,
+            run_engine and bool(selection),
+            loopback,
+            stateful,
         )
 
     def _phases(self, contract: Contract, selection: list[str], result: SpecResult, loaded: Any) -> bool:
@@ -238,6 +253,7 @@ class Campaign:
                     collector.feed(event)
                     self.progress.event(event)
             self._workflows(item, deadline)
+            result.notes += collector.unjudged()
         finally:
             unbind(schema.raw_schema)
             self.progress.finish()
@@ -252,8 +268,9 @@ class Campaign:
 
     def _workflows(self, item: _Prepared, deadline: float | None) -> None:
         profile = item.context.profile
-        if profile is None or self.settings.read_only or Phase.STATEFUL not in self.settings.phases:
+        workflows = item.vendor.workflows if item.vendor is not None else ()
+        if profile is None or not workflows or self.settings.read_only or Phase.STATEFUL not in self.settings.phases:
             return
         admin = find_admin(item.client, item.result.base_url) if item.loopback else None
         workflow = WorkflowContext(item.contract, profile, item.client, self.redactor, item.result, admin)
-        run_workflows(workflow, deadline)
+        run_workflows(workflow, workflows, deadline)

@@ -1,27 +1,36 @@
-"""Keeping a run safe against live systems: loopback detection, vendor rate limits, read-only selection,
-undeclared-method probing, honouring `Retry-After`, and a time limit that a rate limit cannot overrun."""
+"""Keeping a run safe against live systems: loopback detection, vendor rate limits (each vendor profile's live rate,
+`conformance/vendors/`), read-only selection, undeclared-method probing, honouring `Retry-After`, and a time limit
+that a rate limit cannot overrun."""
 
 from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pyrate_limiter import Limiter
 from schemathesis.core.rate_limit import parse_retry_after
 
+from conformance.errors import ConfigurationError
+from contracts import Contract
+
 if TYPE_CHECKING:
     from schemathesis import BaseSchema, Case, HookContext, Response
     from schemathesis.config import ProjectConfig
 
+    from conformance.vendors import VendorProfile
+
 __all__ = [
+    "DEFAULT_LIVE_RATE",
     "SAFE_METHODS",
-    "VENDOR_RATE_LIMITS",
     "DeadlineLimiter",
     "DeadlineReached",
+    "LiveRate",
     "RateLimitPlan",
+    "StatedRate",
     "install_deadline",
     "install_retry_after",
     "is_loopback",
@@ -31,6 +40,37 @@ __all__ = [
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Undeclared methods that are still safe to probe in read-only mode (RFC 9110 section 9.2.1).
 SAFE_PROBE_METHODS = ("options", "trace")
+
+
+@dataclass(frozen=True)
+class LiveRate:
+    """A request rate for live targets (`5/m`, `100/s`), per operation or for the whole API, and its source."""
+
+    rate: str
+    per_operation: bool
+    source: str
+
+    def for_contract(self, contract: Contract) -> LiveRate:
+        """This rate (the contract states none)."""
+        return self
+
+
+@dataclass(frozen=True)
+class StatedRate:
+    """The rate a contract states in `info.x-vendor-limits`: `key` counts the calls allowed per `unit` (`s`, `m`)."""
+
+    key: str
+    unit: str
+    per_operation: bool = False
+
+    def for_contract(self, contract: Contract) -> LiveRate:
+        """The stated rate, its source the first sentence of the extension's description (the vendor document)."""
+        limits = contract.extensions.get("x-vendor-limits")
+        if not isinstance(limits, Mapping) or not isinstance(limits.get(self.key), int):
+            raise ConfigurationError(f"{contract.name}: info.x-vendor-limits states no {self.key} (an integer)")
+        document = str(limits.get("description", "the contract")).split(".")[0]
+        source = f"{document} (info.x-vendor-limits.{self.key}: {limits[self.key]})"
+        return LiveRate(f"{limits[self.key]}/{self.unit}", self.per_operation, source)
 
 
 class RateLimitPlan:
@@ -49,15 +89,8 @@ class RateLimitPlan:
         return f"{self.rate} {scope} ({self.source})"
 
 
-# Vendor recommendations, applied by default when the target is not loopback.
-VENDOR_RATE_LIMITS: dict[str, tuple[str, bool, str]] = {
-    "aisera-ingestion": ("5/m", True, "Aisera: 5 calls per endpoint per minute"),
-    "aisera-conversation": ("5/m", True, "Aisera: 5 calls per endpoint per minute"),
-    "sysaid-copilot": ("200/m", False, "SysAid REST API: 1,000 requests per 5 minutes"),
-    "asapp-metadata-ingestion": ("100/s", False, "ASAPP: spike arrest at 100 requests per second"),
-    "alvaria-messaging": ("60/m", False, "no vendor figure; conservative harness default"),
-}
-DEFAULT_LIVE_RATE = ("60/m", False, "no vendor figure; conservative harness default")
+DEFAULT_LIVE_RATE = LiveRate("60/m", False, "no vendor figure; conservative harness default")
+"""The rate against a live target of a contract no vendor profile knows."""
 
 
 def is_loopback(base_url: str) -> bool:
@@ -71,14 +104,16 @@ def is_loopback(base_url: str) -> bool:
         return False
 
 
-def rate_limit_plan(spec: str, base_url: str, explicit: str | None) -> RateLimitPlan:
-    """The explicit `--rate-limit`, else the vendor's recommendation for non-loopback targets."""
+def rate_limit_plan(
+    contract: Contract, base_url: str, explicit: str | None, vendor: VendorProfile | None
+) -> RateLimitPlan:
+    """The explicit `--rate-limit`, else the vendor's live rate for non-loopback targets."""
     if explicit is not None:
         return RateLimitPlan(explicit, False, "--rate-limit")
     if is_loopback(base_url):
         return RateLimitPlan(None, False, "loopback target")
-    rate, per_operation, source = VENDOR_RATE_LIMITS.get(spec, DEFAULT_LIVE_RATE)
-    return RateLimitPlan(rate, per_operation, source)
+    live = vendor.live_rate.for_contract(contract) if vendor is not None else DEFAULT_LIVE_RATE
+    return RateLimitPlan(live.rate, live.per_operation, live.source)
 
 
 def install_retry_after(schema: BaseSchema, sleep: Callable[[float], None] = time.sleep) -> None:

@@ -3,7 +3,8 @@
 A campaign is *not tested* (exit code 2, whatever else it found) when:
 - no request reached the implementation (nothing sent, or only transport errors);
 - every answer was a 404: the requests never reached an operation, so the base URL probably lacks the API's path;
-- every request that carried the configured credentials was refused with 401 or 403.
+- every request that carried the configured credentials was refused: 401, 403, or the refusal the operation
+  documents for a caller not logged in (`x-refusals.notLoggedIn`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def judge(result: SpecResult, credentials: str) -> None:
         )
     elif counts.authenticated and counts.refused == counts.authenticated:
         result.untested = (
-            f"every authenticated request got 401 or 403 ({counts.refused} of {counts.authenticated}): "
+            f"every authenticated request was refused with 401, 403 or the documented not-logged-in answer "
+            f"({counts.refused} of {counts.authenticated}): "
             f"check the credentials for {result.spec} ({credentials})"
         )

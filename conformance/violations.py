@@ -85,6 +85,7 @@ class BehaviourViolation(HarnessFailure):
         "batch_status",
         "long_operation_completes",
         "stream_framing",
+        "stream_event_schema",
         "token_lifetime",
     )
     kind_title: ClassVar[str] = "Documented behaviour not followed"

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from conformance.auth.base import AuthProfile, is_valid
-from conformance.contracts import Contract, OperationInfo
+from conformance.contracts import parameter_schema
 from conformance.errors import CredentialEndpointBroken
+from contracts import Contract, Operation
 
 if TYPE_CHECKING:
     from schemathesis import AuthContext, BaseSchema, Case
@@ -52,16 +53,16 @@ def write_slot(case: Case[Any], location: str, name: str, value: Any) -> None:
         container[name] = value
 
 
-def _binding_candidates(contract: Contract, operation: OperationInfo) -> Iterator[tuple[str, str]]:
+def _binding_candidates(contract: Contract, operation: Operation) -> Iterator[tuple[str, str]]:
     for parameter in operation.parameters:
-        if parameter.get("in") in PARAMETER_LOCATIONS:
-            yield str(parameter["in"]), str(parameter["name"])
-    for media in (operation.request_body or {}).get("content", {}).values():
-        schema = contract.resolve(media.get("schema", {}))
-        yield from (("body", str(name)) for name in schema.get("properties", {}))
+        if parameter.location in PARAMETER_LOCATIONS:
+            yield parameter.location, parameter.name
+    for media in operation.request_body.content.values() if operation.request_body is not None else ():
+        schema = contract.resolve(media.schema or {})
+        yield from (("body", str(name)) for name in schema.get("properties") or {})
 
 
-def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> set[tuple[str, str]]:
+def apply_identity_bindings(profile: AuthProfile, operation: Operation, case: Case[Any]) -> set[tuple[str, str]]:
     """Replace generated identity values (org, session, channel token) with the client's real ones.
 
     Only a value that is valid for its schema is replaced, by another valid value: an invalid value was
@@ -69,7 +70,7 @@ def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case
     required parameter missing from a positive case is added.
     """
     positive = case.meta is not None and case.meta.generation.mode.is_positive
-    required = {(str(p["in"]), str(p["name"])) for p in operation.parameters if p.get("required")}
+    required = {(p.location, p.name) for p in operation.parameters if p.required}
     written: set[tuple[str, str]] = set()
     for location, name in dict.fromkeys(_binding_candidates(profile.contract, operation)):
         current = read_slot(case, location, name)
@@ -77,7 +78,7 @@ def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case
             # Schemathesis sometimes builds a positive case without a required header; a real client sends it.
             if not (positive and (location, name) in required):
                 continue
-        elif not is_valid(profile.contract.parameter_schema(operation, location, name), current):
+        elif not is_valid(parameter_schema(profile.contract, operation, location, name), current):
             continue
         value = profile.binding(operation, location, name)
         if value is not None:
@@ -86,7 +87,7 @@ def apply_identity_bindings(profile: AuthProfile, operation: OperationInfo, case
     return written
 
 
-def apply_credentials(profile: AuthProfile, operation: OperationInfo, case: Case[Any]) -> bool:
+def apply_credentials(profile: AuthProfile, operation: Operation, case: Case[Any]) -> bool:
     """Put the credentials of the first satisfiable security requirement on `case` (and the identity bindings).
 
     True when the case now carries the profile's credentials: a security requirement, or a credential that travels

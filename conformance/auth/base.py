@@ -4,7 +4,8 @@ A profile answers two questions for its vendor: which raw value satisfies each s
 contract (`scheme_value`), and which request parameters must carry the client's real identity
 (`binding`: an org id in the path, a channel token in the body, a streaming session header). Everything
 else (choosing the security requirement, encoding bearer/basic/apiKey, the lookalike and malformed values
-that auth enforcement sends) is here, driven by the contract's `securitySchemes`.
+that auth enforcement sends) is here, driven by the contract's `securitySchemes`. Each vendor's profile class is in
+its harness module (`conformance/vendors/`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import random
 import string
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,12 +27,12 @@ import requests
 from referencing.exceptions import Unresolvable
 
 from conformance.auth.issuer import Issuer
-from conformance.contracts import Contract, OperationInfo
 from conformance.credentials import VendorCredentials
 from conformance.errors import AuthenticationError, CredentialEndpointBroken
 from conformance.redaction import Redactor
+from contracts import Contract, Operation, SecurityScheme
 
-__all__ = ["ApiClient", "AuthProfile", "Slot", "SlotKind", "is_valid", "lookalike"]
+__all__ = ["ApiClient", "AuthProfile", "Slot", "SlotKind", "TokenProfile", "is_valid", "lookalike"]
 
 
 class SlotKind(StrEnum):
@@ -50,11 +52,11 @@ class Slot:
     kind: SlotKind = SlotKind.PLAIN
 
     @classmethod
-    def for_scheme(cls, scheme: Mapping[str, Any]) -> Slot:
+    def for_scheme(cls, scheme: SecurityScheme) -> Slot:
         """The slot a security scheme declares."""
-        if scheme.get("type") == "apiKey":
-            return cls(str(scheme["in"]), str(scheme["name"]))
-        if scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+        if scheme.type == "apiKey":
+            return cls(scheme.location, scheme.parameter)
+        if scheme.type == "http" and scheme.scheme == "basic":
             return cls("header", "Authorization", SlotKind.BASIC)
         return cls("header", "Authorization", SlotKind.BEARER)
 
@@ -105,11 +107,10 @@ def lookalike(value: str, rng: random.Random | None = None) -> str:
 
 
 class AuthProfile(ABC):
-    """One vendor's way of obtaining credentials; subclasses are registered by spec name."""
+    """One vendor's way of obtaining credentials; a vendor profile (`conformance/vendors/`) names its subclass."""
 
-    spec: ClassVar[str]
-    expected_keys: ClassVar[tuple[str, ...]] = ()
     identities: ClassVar[tuple[str, ...]] = ()
+    """The identities the credentials may hold (`admin`, `user`), the main one first; keys `<identity>.<name>`."""
     # Credentials whose presence is required but whose value the vendor does not authenticate (routing cookies).
     presence_only: ClassVar[frozenset[str]] = frozenset()
 
@@ -136,11 +137,11 @@ class AuthProfile(ABC):
     def scheme_value(self, scheme: str) -> str | None:
         """The raw credential satisfying `scheme`, or None when this profile cannot provide it."""
 
-    def binding(self, operation: OperationInfo, location: str, name: str) -> str | None:
+    def binding(self, operation: Operation, location: str, name: str) -> str | None:
         """The client's real value for a parameter (location `path`/`query`/`header`/`body`), if any."""
         return None
 
-    def body_slots(self, operation: OperationInfo) -> tuple[str, ...]:
+    def body_slots(self, operation: Operation) -> tuple[str, ...]:
         """Body fields that carry credentials on `operation` (for vendors without a security scheme)."""
         return ()
 
@@ -151,7 +152,15 @@ class AuthProfile(ABC):
         """A profile of the same vendor acting as another identity."""
         return type(self)(self.contract, self.credentials, self.client, self.redactor, identity)
 
-    def requirement_for(self, operation: OperationInfo) -> dict[str, str] | None:
+    def has_identity(self, identity: str) -> bool:
+        """Whether credentials for `identity` are configured."""
+        return any(key.startswith(f"{identity}.") for key in self.credentials.values)
+
+    def other_identities(self) -> list[str]:
+        """The configured identities besides the main one (SysAid: the non-administrator, when `user.*` is set)."""
+        return [identity for identity in self.identities[1:] if self.has_identity(identity)]
+
+    def requirement_for(self, operation: Operation) -> dict[str, str] | None:
         """The first security requirement this profile satisfies, as scheme name to raw value.
 
         A requirement whose credential an endpoint failed to issue is passed over; when every requirement needs
@@ -170,35 +179,41 @@ class AuthProfile(ABC):
             raise broken
         return None
 
-    def can_serve(self, operation: OperationInfo) -> bool:
+    def can_serve(self, operation: Operation) -> bool:
         """Whether every credential `operation` needs can be obtained (False after an issuing endpoint broke)."""
         try:
             self.requirement_for(operation)
             for parameter in operation.parameters:
-                if parameter.get("required"):
-                    self.binding(operation, str(parameter["in"]), str(parameter["name"]))
+                if parameter.required:
+                    self.binding(operation, parameter.location, parameter.name)
         except CredentialEndpointBroken:
             return False
         return True
 
     def issuing_labels(self) -> set[str]:
         """Operations this profile calls itself to obtain credentials: the contract's OAuth2 token URLs."""
-        labels = set()
+        return {
+            f"POST {urlparse(url).path}"
+            for scheme in self.contract.security_schemes.values()
+            for url in (scheme.token_url(flow) for flow in scheme.flows)
+            if url
+        }
+
+    def token_path(self, flow: str, default: str) -> str:
+        """The path of the contract's token endpoint for an oauth2 `flow` (`password`, `clientCredentials`)."""
         for scheme in self.contract.security_schemes.values():
-            for flow in (scheme.get("flows") or {}).values():
-                if isinstance(flow, Mapping) and flow.get("tokenUrl"):
-                    labels.add(f"POST {urlparse(str(flow['tokenUrl'])).path}")
-        return labels
+            url = scheme.token_url(flow)
+            if url:
+                return urlparse(url).path
+        return default
 
     def credential_keys(self) -> tuple[str, ...]:
         """The configured keys this identity authenticates with (named in messages, never shown)."""
         others = {identity for identity in self.identities if identity != self.identity}
-        return tuple(
-            key for key in self.expected_keys if key.split(".")[0] not in others and key in self.credentials.values
-        )
+        return tuple(key for key in self.credentials.values if key.split(".")[0] not in others)
 
     def issuer(
-        self, operation: OperationInfo, kind: str, keys: tuple[str, ...], refusals: frozenset[int] | None = None
+        self, operation: Operation, kind: str, keys: tuple[str, ...], refusals: frozenset[int] | None = None
     ) -> Issuer:
         """The judge of an operation that issues this profile's `kind` of credential (token, session)."""
         extra = {"refusals": refusals} if refusals is not None else {}
@@ -219,12 +234,50 @@ class AuthProfile(ABC):
         for name, raw in requirement.items():
             yield Slot.for_scheme(self.contract.security_schemes[name]), raw
 
-    def operation_at(self, method: str, path: str) -> OperationInfo:
+    def operation_at(self, method: str, path: str) -> Operation:
         """The contract's operation at `METHOD path` (an issuing endpoint the contract must declare)."""
         operation = self.contract.by_label.get(f"{method.upper()} {path}")
         if operation is None:
-            raise AuthenticationError(f"{self.spec}: the contract declares no {method.upper()} {path} operation")
+            raise AuthenticationError(
+                f"{self.contract.name}: the contract declares no {method.upper()} {path} operation"
+            )
         return operation
+
+
+class TokenProfile(AuthProfile):
+    """A profile whose requests carry an OAuth2 access token, cached until shortly before its `expires_in` ends and
+    fetched again after a 401 (`invalidate`)."""
+
+    default_lifetime: ClassVar[int] = 3600
+    """The lifetime assumed when a token answer states none."""
+    expiry_margin: ClassVar[int] = 60
+    """Refresh this many seconds before the server's deadline, so a token never expires in flight."""
+    _token: str | None = None
+    _expires_at: float = 0.0
+    lifetime: int | None = None
+    """`expires_in` of the last token issued, when the answer carried one."""
+
+    @abstractmethod
+    def request_token(self) -> dict[str, Any]:
+        """Ask the token endpoint for a token; the answer (judged by an `Issuer`) carries `access_token`."""
+
+    def token(self) -> str:
+        """A valid access token, obtained again when the cached one is about to expire."""
+        with self.lock:
+            if self._token is None or time.monotonic() >= self._expires_at:
+                body = self.request_token()
+                self._token = str(body["access_token"])
+                lifetime = body.get("expires_in")
+                self.lifetime = lifetime if isinstance(lifetime, int) else None
+                remaining = (self.lifetime or self.default_lifetime) - self.expiry_margin
+                self._expires_at = time.monotonic() + max(remaining, 1)
+                self.redactor.add(self._token)
+            return self._token
+
+    def invalidate(self) -> None:
+        """Drop the cached access token (after a 401)."""
+        with self.lock:
+            self._token = None
 
 
 def is_valid(schema: Mapping[str, Any] | None, value: Any) -> bool:

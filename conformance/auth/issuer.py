@@ -20,13 +20,14 @@ import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
 
-from conformance.contracts import Contract, OperationInfo
+from conformance.contracts import contract_file
 from conformance.coverage import normalize_media_type
 from conformance.credentials import VendorCredentials
 from conformance.curl import curl_line
 from conformance.describe import describe, documented_statuses, received_text
 from conformance.errors import CredentialEndpointBroken, PreflightError
 from conformance.redaction import Redactor
+from contracts import Contract, Operation
 
 if TYPE_CHECKING:
     from schemathesis import BaseSchema
@@ -56,7 +57,7 @@ class Issuer:
     """One operation of a contract that issues a credential the other operations need."""
 
     contract: Contract
-    operation: OperationInfo
+    operation: Operation
     credentials: VendorCredentials
     redactor: Redactor
     keys: tuple[str, ...]
@@ -81,7 +82,7 @@ class Issuer:
                 title=f"The {self.kind} endpoint did not issue a {self.kind}",
                 received=self.redactor(received),
                 documented=self.redactor(documented),
-                curl=self.redactor(curl_line(response.request)),
+                curl=self.redactor(curl_line(response.request, self.contract)),
             )
         body: dict[str, Any] = _body(response)
         return body
@@ -113,7 +114,7 @@ class Issuer:
         return None
 
     def _schema_failure(self, response: requests.Response) -> Failure | None:
-        schema = _engine_schema(self.contract.path)
+        schema = _engine_schema(contract_file(self.contract))
         operation = schema.find_operation_by_label(self.operation.label)
         if operation is None:
             return None

@@ -10,6 +10,7 @@ extension (`specs/CONVENTIONS.md`) and quoting that statement in its findings.
 | `batch_status` | `x-batch` | one result per item; partial-success and total-failure statuses |
 | `long_operation_completes` | `x-long-operation` | a started long operation reaches a final, non-failed state |
 | `stream_framing` | `x-event-stream` | framed events of JSON, one final event last, assembling the parts |
+| `stream_event_schema` | `x-sse-events` | every event's name is declared and its data valid against its schema |
 | `token_lifetime` | `x-token-lifetime` | an issued token's `expires_in` is within the documented lifetime |
 
 Importing this package registers the checks with Schemathesis.

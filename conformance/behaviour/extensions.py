@@ -11,11 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.contracts import Contract, OperationInfo
+from conformance.contracts import parameter_schema
 from conformance.errors import ConfigurationError
+from contracts import Contract, Operation
 
 __all__ = [
     "Batch",
+    "EventSchemas",
     "EventStream",
     "LongOperation",
     "Ordering",
@@ -33,12 +35,12 @@ __all__ = [
 class Section:
     """One extension of one operation, read with errors that name the operation and the missing key."""
 
-    operation: OperationInfo
+    operation: Operation
     key: str
     values: Mapping[str, Any]
 
     @classmethod
-    def of(cls, operation: OperationInfo, key: str) -> Section | None:
+    def of(cls, operation: Operation, key: str) -> Section | None:
         """The extension's mapping, or None when the operation does not carry it; it must have a `statement`."""
         value = operation.extensions.get(key)
         if value is None:
@@ -78,7 +80,7 @@ class Parameter:
     name: str
 
     @classmethod
-    def read(cls, operation: OperationInfo, key: str, value: Any) -> Parameter:
+    def read(cls, operation: Operation, key: str, value: Any) -> Parameter:
         """From `{in: body|query, name: ...}`."""
         if not isinstance(value, Mapping) or value.get("in") not in ("body", "query", "path") or "name" not in value:
             raise ConfigurationError(f"{operation.label}: {key} parameters are {{in: body|query|path, name: ...}}")
@@ -89,9 +91,9 @@ class Parameter:
         container = {"body": case.body, "query": case.query, "path": case.path_parameters}[self.location]
         return container.get(self.name) if isinstance(container, Mapping) else None
 
-    def default(self, contract: Contract, operation: OperationInfo) -> Any:
+    def default(self, contract: Contract, operation: Operation) -> Any:
         """The schema's `default` for this parameter, when the contract declares one."""
-        schema = contract.parameter_schema(operation, self.location, self.name) or {}
+        schema = parameter_schema(contract, operation, self.location, self.name) or {}
         return schema.get("default")
 
 
@@ -107,7 +109,7 @@ class Paging:
     echo: tuple[str, ...]
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> Paging | None:
+    def of(cls, operation: Operation) -> Paging | None:
         """The operation's paging statement, if it makes one."""
         section = Section.of(operation, "x-paging")
         if section is None:
@@ -132,7 +134,7 @@ class Ordering:
     directions: tuple[str, str]
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> Ordering | None:
+    def of(cls, operation: Operation) -> Ordering | None:
         """The operation's ordering statement, if it makes one."""
         section = Section.of(operation, "x-ordering")
         if section is None:
@@ -158,7 +160,7 @@ class Batch:
     max_items: int | None
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> Batch | None:
+    def of(cls, operation: Operation) -> Batch | None:
         """The operation's batch statement, if it makes one."""
         section = Section.of(operation, "x-batch")
         if section is None:
@@ -189,7 +191,7 @@ class LongOperation:
     settles_within: float
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> LongOperation | None:
+    def of(cls, operation: Operation) -> LongOperation | None:
         """The operation's long-operation statement, if it makes one."""
         section = Section.of(operation, "x-long-operation")
         if section is None:
@@ -217,7 +219,7 @@ class EventStream:
     final_field: str | None
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> EventStream | None:
+    def of(cls, operation: Operation) -> EventStream | None:
         """The operation's stream statement, if it makes one."""
         section = Section.of(operation, "x-event-stream")
         if section is None:
@@ -234,6 +236,29 @@ class EventStream:
 
 
 @dataclass(frozen=True)
+class EventSchemas:
+    """`x-sse-events` on a `text/event-stream` media type: the JSON schema of each event's data, by event name."""
+
+    statement: str
+    schemas: Mapping[str, Mapping[str, Any]]
+    """Event name -> the data's schema, references inlined (an event without an `event:` line is a `message`)."""
+
+    @classmethod
+    def of(cls, contract: Contract, operation: Operation, status: int) -> EventSchemas | None:
+        """The event schemas of the operation's `text/event-stream` answer for `status`, if it declares them."""
+        # The model keeps a media type's schema and examples, not its extensions: read the media type as written.
+        response = contract.resolve(operation.definition.get("responses", {}).get(str(status))) or {}
+        media = contract.resolve((response.get("content") or {}).get("text/event-stream"))
+        declared = contract.resolve(media.get("x-sse-events")) if isinstance(media, Mapping) else None
+        if declared is None:
+            return None
+        if not isinstance(declared, Mapping) or not all(isinstance(s, Mapping) for s in declared.values()):
+            raise ConfigurationError(f"{operation.label}: x-sse-events maps each event name to a schema")
+        schemas = {str(name): contract.inline(schema) for name, schema in declared.items()}
+        return cls(f"the {status} text/event-stream answer's x-sse-events", schemas)
+
+
+@dataclass(frozen=True)
 class OwnerOnly:
     """`x-owner-only`: a resource read by another identity than its owner's is refused, as `refusal` says."""
 
@@ -242,7 +267,7 @@ class OwnerOnly:
     """`{statuses: [...], in-band: {field, value}}`: the documented refusals."""
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> OwnerOnly | None:
+    def of(cls, operation: Operation) -> OwnerOnly | None:
         """The operation's ownership statement, if it makes one."""
         section = Section.of(operation, "x-owner-only")
         if section is None:
@@ -270,7 +295,7 @@ class TokenLifetime:
     seconds: int
 
     @classmethod
-    def of(cls, operation: OperationInfo) -> TokenLifetime | None:
+    def of(cls, operation: Operation) -> TokenLifetime | None:
         """The token operation's lifetime statement, if it makes one."""
         section = Section.of(operation, "x-token-lifetime")
         if section is None:
@@ -306,14 +331,14 @@ def _walk(contract: Contract, node: Any, path: tuple[str, ...], depth: int = 0) 
         yield from _walk(contract, child, (*path, str(name)), depth + 1)
 
 
-def visibility_rules(contract: Contract, operation: OperationInfo) -> tuple[Visibility, ...]:
+def visibility_rules(contract: Contract, operation: Operation) -> tuple[Visibility, ...]:
     """Every role-restricted property of an operation's 2xx JSON answers."""
     rules: dict[tuple[str, ...], Visibility] = {}
     for status, response in operation.responses.items():
         if not status.startswith("2"):
             continue
-        for media, content in (response.get("content") or {}).items():
+        for media, content in response.content.items():
             if media.endswith("json"):
-                for rule in _walk(contract, content.get("schema", {}), ()):
+                for rule in _walk(contract, content.schema, ()):
                     rules.setdefault(rule.path, rule)
     return tuple(rules.values())

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import schemathesis
 
+from conformance.answers import decode_body
 from conformance.auth.base import AuthProfile
 from conformance.behaviour.extensions import OwnerOnly, Visibility, visibility_rules
 from conformance.behaviour.target import Target, target, violated
-from conformance.checks import decode_body
 from conformance.probes import as_identity, send_probe
 from conformance.safety import SAFE_METHODS
 
@@ -61,14 +61,6 @@ def is_refusal(status: int, body: Any, refusal: Mapping[str, Any]) -> bool:
     return isinstance(body, Mapping) and bool(in_band) and body.get(in_band.get("field")) == in_band.get("value")
 
 
-def _others(profile: AuthProfile) -> list[str]:
-    return [
-        identity
-        for identity in profile.identities[1:]
-        if any(key.startswith(f"{identity}.") for key in profile.credentials.values)
-    ]
-
-
 def _main_identity(found: Target, case: Case[Any]) -> AuthProfile | None:
     """The profile, when `case` went out as its main identity with its credentials."""
     profile = found.context.profile
@@ -97,7 +89,7 @@ def role_dependent_fields(ctx: CheckContext, response: Response, case: Case[Any]
         return True
     if not _replay_budget(found, found.context.role_replays):
         return True
-    for identity in _others(profile):
+    for identity in profile.other_identities():
         probe = as_identity(case, profile, found.operation, identity)
         answer = send_probe(ctx, case, probe)
         if not 200 <= answer.status_code < 300:
@@ -127,7 +119,7 @@ def identity_isolation(ctx: CheckContext, response: Response, case: Case[Any]) -
         return True
     if not found.context.first_time(found.context.isolated, found.operation.label):
         return True
-    for identity in _others(profile):
+    for identity in profile.other_identities():
         probe = as_identity(case, profile, found.operation, identity)
         answer = send_probe(ctx, case, probe)
         media, body = decode_body(answer)

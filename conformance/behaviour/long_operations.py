@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import schemathesis
 
+from conformance.answers import decode_body
 from conformance.auth.apply import apply_credentials
 from conformance.behaviour.extensions import LongOperation
 from conformance.behaviour.target import target, violated
-from conformance.checks import decode_body
 from conformance.probes import send_probe
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ import schemathesis
 
 from conformance.behaviour.extensions import Ordering, Paging
 from conformance.behaviour.target import Target, judge
-from conformance.contracts import Contract, OperationInfo
+from contracts import Contract, Operation
 
 if TYPE_CHECKING:
     from schemathesis import Case, CheckContext, Response
@@ -112,7 +112,7 @@ def ordering_problem(ordering: Ordering, order: Any, body: Any) -> Problem | Non
     return None
 
 
-def _limits(contract: Contract, operation: OperationInfo, paging: Paging, case: Case[Any]) -> tuple[Any, Any]:
+def _limits(contract: Contract, operation: Operation, paging: Paging, case: Case[Any]) -> tuple[Any, Any]:
     limit = _requested(paging.limit.of(case), paging.limit.default(contract, operation), 1)
     offset = None
     if paging.offset is not None:

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from conformance.checks import decode_body
+from conformance.answers import decode_body
 from conformance.context import CampaignContext, context_for
-from conformance.contracts import OperationInfo
 from conformance.violations import BehaviourViolation
+from contracts import Operation
 
 if TYPE_CHECKING:
     from schemathesis import Case, Response
@@ -24,7 +24,7 @@ class Target:
     """One answer a behaviour check looks at."""
 
     context: CampaignContext
-    operation: OperationInfo
+    operation: Operation
     media: str
     body: Any
 
@@ -44,7 +44,7 @@ def target(case: Case[Any], response: Response, *, success_only: bool = True) ->
 
 
 def violated(
-    operation: OperationInfo, received: str, rule: str, statement: str, case_id: str | None = None
+    operation: Operation, received: str, rule: str, statement: str, case_id: str | None = None
 ) -> BehaviourViolation:
     """A finding that quotes the contract statement it enforces as what is documented."""
     return BehaviourViolation(
@@ -68,7 +68,7 @@ S = TypeVar("S", bound=Statement)
 def judge(
     case: Case[Any],
     response: Response,
-    read: Callable[[OperationInfo], S | None],
+    read: Callable[[Operation], S | None],
     rule: Callable[[Target, S], Problem | None],
     *,
     success_only: bool = True,

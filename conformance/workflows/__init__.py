@@ -1,9 +1,7 @@
 """Explicit workflows that link-driven stateful testing cannot express, run after the engine.
 
-| contract | workflows |
-|---|---|
-| aisera-ingestion, alvaria-messaging | `token_expiry` (`tokens.py`) |
-| sysaid-copilot | `sysaid_chat_lifecycle`, `sysaid_escalation`, `sysaid_user_view` (`sysaid.py`) |
+Each vendor profile (`conformance/vendors/`) lists its workflows: `token_expiry` (`tokens.py`, Aisera Ingestion and
+Alvaria), `sysaid_chat_lifecycle`, `sysaid_escalation` and `sysaid_user_view` (`sysaid.py`, SysAid Copilot).
 
 Workflows change state, so `--read-only` skips them. Each failure becomes a finding with check
 `workflow:<name>` (or the check of the contract statement it enforces), a curl line per request and the run's
@@ -13,7 +11,7 @@ seed; a workflow that cannot run here says why in the notes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 import requests
@@ -23,16 +21,8 @@ from conformance.errors import CredentialEndpointBroken
 from conformance.results import ErrorKind
 from conformance.transport import describe_transport_error
 from conformance.workflows.context import WorkflowContext, WorkflowFailed, WorkflowSkipped
-from conformance.workflows.sysaid import sysaid_chat_lifecycle, sysaid_escalation, sysaid_user_view
-from conformance.workflows.tokens import token_expiry
 
-__all__ = ["WORKFLOWS", "WorkflowContext", "find_admin", "run_workflows"]
-
-WORKFLOWS: dict[str, tuple[Callable[[WorkflowContext], None], ...]] = {
-    "aisera-ingestion": (token_expiry,),
-    "alvaria-messaging": (token_expiry,),
-    "sysaid-copilot": (sysaid_chat_lifecycle, sysaid_escalation, sysaid_user_view),
-}
+__all__ = ["WorkflowContext", "find_admin", "run_workflows"]
 
 
 def find_admin(client: ApiClient, base_url: str) -> str | None:
@@ -46,12 +36,13 @@ def find_admin(client: ApiClient, base_url: str) -> str | None:
     return admin if answer.status_code == 200 and "json" in answer.headers.get("content-type", "") else None
 
 
-def run_workflows(ctx: WorkflowContext, deadline: float | None = None) -> None:
-    """Run the contract's workflows; each stops at its first broken step (already recorded as a finding).
-
-    A workflow that cannot run here says why in the result's notes rather than disappearing.
+def run_workflows(
+    ctx: WorkflowContext, workflows: Sequence[Callable[[WorkflowContext], None]], deadline: float | None = None
+) -> None:
+    """Run a contract's workflows (its vendor profile's); each stops at its first broken step (already recorded as
+    a finding). A workflow that cannot run here says why in the result's notes rather than disappearing.
     """
-    for workflow in WORKFLOWS.get(ctx.contract.name, ()):
+    for workflow in workflows:
         ctx.name = workflow.__name__
         if deadline is not None and time.monotonic() >= deadline:
             ctx.result.notes.append(f"workflow {ctx.name} not run: --max-time reached")

@@ -8,11 +8,11 @@ from typing import Any
 import requests
 
 from conformance.auth.base import ApiClient, AuthProfile
-from conformance.contracts import Contract, OperationInfo
 from conformance.coverage import normalize_media_type
 from conformance.curl import curl_line
 from conformance.redaction import Redactor
 from conformance.results import Finding, SpecResult
+from contracts import Contract, Operation
 
 __all__ = ["WorkflowContext", "WorkflowFailed", "WorkflowSkipped", "example_body", "json_body"]
 
@@ -44,7 +44,7 @@ class WorkflowContext:
         path: dict[str, str] | None = None,
         body: Any = None,
         raw: dict[str, str] | None = None,
-    ) -> tuple[OperationInfo, requests.Response]:
+    ) -> tuple[Operation, requests.Response]:
         """Call an operation as the profile's client would; `raw` overrides scheme values (e.g. an old token)."""
         info = self.contract.operation(operation_id)
         if info is None:
@@ -52,7 +52,7 @@ class WorkflowContext:
         url = info.path
         kwargs: dict[str, Any] = {"headers": {}, "cookies": {}, "params": {}}
         for parameter in info.parameters:
-            name, where = str(parameter["name"]), str(parameter["in"])
+            name, where = parameter.name, parameter.location
             value = (path or {}).get(name) if where == "path" else None
             value = value or self.profile.binding(info, where, name)
             if value is None:
@@ -78,7 +78,7 @@ class WorkflowContext:
         self.client.session.post(f"{self.admin_url}/clock/advance", json={"seconds": seconds}, timeout=10)
 
     def expect(
-        self, ok: bool, info: OperationInfo, response: requests.Response, documented: str, check: str | None = None
+        self, ok: bool, info: Operation, response: requests.Response, documented: str, check: str | None = None
     ) -> None:
         """Record a finding (and stop the workflow) unless `ok`; `check` names the statement, when not the workflow."""
         if ok:
@@ -94,7 +94,7 @@ class WorkflowContext:
                 title=f"Workflow {self.name} broke at {info.operation_id}",
                 received=f"HTTP {response.status_code} {media}: {body}",
                 documented=documented,
-                curl=(self.redactor(curl_line(response.request)),),
+                curl=(self.redactor(curl_line(response.request, self.contract)),),
                 seed=self.result.seed,
                 phase="workflow",
             )
@@ -110,9 +110,9 @@ def json_body(response: requests.Response) -> Any:
         return None
 
 
-def example_body(contract: Contract, info: OperationInfo) -> Any:
+def example_body(info: Operation) -> Any:
     """The first example of the operation's request body, or None."""
-    for media in (info.request_body or {}).get("content", {}).values():
-        for example in (media.get("examples") or {}).values():
-            return contract.resolve(example).get("value")
+    for media in info.request_body.content.values() if info.request_body is not None else ():
+        for example in media.examples.values():
+            return example
     return None

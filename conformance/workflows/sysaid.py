@@ -78,7 +78,7 @@ def sysaid_user_view(ctx: WorkflowContext) -> None:
     The engine's `role_dependent_fields` replays the administrator's requests as the user, which cannot reach the
     administrator's chat thread (it belongs to another user); this reads the user's own thread.
     """
-    identity = next((i for i in ctx.profile.identities[1:] if ctx.profile.credentials.get(f"{i}.jsessionid")), None)
+    identity = next(iter(ctx.profile.other_identities()), None)
     if identity is None:
         raise WorkflowSkipped("no non-administrator credentials are configured (user.jsessionid, user.serverid)")
     view = dataclasses.replace(ctx, profile=ctx.profile.for_identity(identity))

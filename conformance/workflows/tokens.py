@@ -4,8 +4,9 @@ refresh then makes the call work again. Enforces `x-token-lifetime` on the wire.
 
 from __future__ import annotations
 
-from conformance.contracts import Contract, OperationInfo
+from conformance.auth.base import TokenProfile
 from conformance.workflows.context import WorkflowContext, WorkflowSkipped, example_body
+from contracts import Contract, Operation
 
 __all__ = ["DEFAULT_LIFETIME_SECONDS", "EXPIRY_SLACK_SECONDS", "token_expiry"]
 
@@ -16,21 +17,21 @@ EXPIRY_SLACK_SECONDS = 5
 DEFAULT_LIFETIME_SECONDS = 3600
 
 
-def _token_protected_call(contract: Contract) -> tuple[OperationInfo, str] | None:
+def _token_protected_call(contract: Contract) -> tuple[Operation, str] | None:
     """A POST needing an OAuth2 token, with an example body and no required header (nothing but credentials)."""
-    for info in contract.operations():
-        headers = [p for p in info.parameters if p.get("in") == "header" and p.get("required")]
+    for info in contract:
+        headers = [p for p in info.parameters if p.location == "header" and p.required]
         schemes = info.security[0] if info.security else {}
-        oauth2 = [name for name in schemes if contract.security_schemes[name].get("type") == "oauth2"]
-        if oauth2 and info.method == "post" and not headers and example_body(contract, info) is not None:
+        oauth2 = [name for name in schemes if contract.security_schemes[name].type == "oauth2"]
+        if oauth2 and info.method == "post" and not headers and example_body(info) is not None:
             return info, oauth2[0]
     return None
 
 
 def token_expiry(ctx: WorkflowContext) -> None:
     """An expired token gets the documented 401; after a refresh the same call succeeds."""
-    token = getattr(ctx.profile, "token", None)
-    if token is None:
+    profile = ctx.profile
+    if not isinstance(profile, TokenProfile):
         raise WorkflowSkipped("the vendor profile obtains no token")
     if ctx.admin_url is None:
         raise WorkflowSkipped(
@@ -40,11 +41,11 @@ def token_expiry(ctx: WorkflowContext) -> None:
     if found is None:
         raise WorkflowSkipped("no operation needs only the token and has an example body to send")
     info, scheme = found
-    body = example_body(ctx.contract, info)
+    body = example_body(info)
     # A token obtained now: the campaign's token has aged by the campaign's own duration on the mock's clock.
-    ctx.profile.invalidate()
-    old = token()
-    lifetime = getattr(ctx.profile, "lifetime", None) or DEFAULT_LIFETIME_SECONDS
+    profile.invalidate()
+    old = profile.token()
+    lifetime = profile.lifetime or DEFAULT_LIFETIME_SECONDS
     _, first = ctx.call(info.operation_id, body=body)
     ctx.expect(200 <= first.status_code < 300, info, first, "a 2xx answer with a fresh token")
     ctx.advance_clock(lifetime - EXPIRY_SLACK_SECONDS)
@@ -63,6 +64,6 @@ def token_expiry(ctx: WorkflowContext) -> None:
         expired,
         f"401 for a token used 1s after its stated lifetime ({lifetime}s)",
     )
-    ctx.profile.invalidate()
+    profile.invalidate()
     _, refreshed = ctx.call(info.operation_id, body=body)
     ctx.expect(200 <= refreshed.status_code < 300, info, refreshed, "a 2xx answer after refreshing the token")

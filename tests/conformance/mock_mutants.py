@@ -2,7 +2,9 @@
 
 A mutant is the real mock (`create_app` with response validation off, so that a broken answer reaches the client
 instead of becoming the mock's own 500) changed in ONE targeted way: a monkeypatched vendor handler, security
-checker or contract hook, or an ASGI wrapper (`RewriteResponse`) that rewrites the answers of one operation.
+checker (an entry of the vendor's `SECURITY`, which `create_app` copies into its compiled pipeline, so it is patched
+before the app is created) or pipeline step, or an ASGI wrapper (`RewriteResponse`) that rewrites the answers of one
+operation.
 Each entry below is one function, registered with `@mutant(...)`: its name is the mutant's name, its docstring
 says what is broken, and the decorator names the contract, the operations the campaign is restricted to, the
 phases that reach the defect and the harness check that must report it. `docs/mutants.md` tables the catalogue.
@@ -11,7 +13,6 @@ phases that reach the defect and the harness check that must report it. `docs/mu
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import shutil
 import tempfile
@@ -23,22 +24,26 @@ from typing import Any
 
 import pytest
 import yaml
-from connexion.exceptions import OAuthProblem
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import mockserver.vendors.aisera_conversation as aisera_conversation
 import mockserver.vendors.aisera_ingestion as aisera_ingestion
+import mockserver.vendors.alvaria_messaging as alvaria
 import mockserver.vendors.asapp_metadata_ingestion as asapp
 import mockserver.vendors.sysaid_copilot as sysaid
 from conformance import Phase, ProgressMode, RunSettings
-from mockserver import FIXTURES_DIR, Settings, create_app
+from contracts import FIXTURES_DIR, load_contract
+from mockserver import Settings, create_app
+from mockserver.pipeline import compiler, schemas
+from mockserver.pipeline.call import Call
+from mockserver.problems import unauthorized
 from mockserver.runtime import runtime
+from mockserver.store import digest
 from mockserver.vendors.aisera_conversation.fixture import CHANNELS
 from mockserver.vendors.alvaria_messaging import auth as alvaria_auth
 from mockserver.vendors.alvaria_messaging import directory as alvaria_directory
 from mockserver.vendors.alvaria_messaging import envelopes as alvaria_envelopes
 from mockserver.vendors.sysaid_copilot import chats as sysaid_chats
-from mockserver.vendors.sysaid_copilot import records as sysaid_records
 from mockserver.vendors.sysaid_copilot import replies as sysaid_replies
 from mockserver.vendors.sysaid_copilot import session as sysaid_session
 
@@ -95,12 +100,23 @@ class Answer:
 
 
 Applies = Callable[[Scope], bool]
-"""Whether a request's answer is rewritten; asked when the answer starts, once Connexion has routed the request."""
+"""Whether a request's answer is rewritten; asked when the answer starts."""
+
+
+def routed_operation(scope: Scope) -> str | None:
+    """The operationId a request addresses (`/<contract>/<path>`), routed by the contract's own precedence."""
+    spec, _, rest = scope["path"][1:].partition("/")
+    try:
+        contract = load_contract(spec)
+    except LookupError:
+        return None
+    operation = contract.match(scope["method"], "/" + rest)
+    return operation.operation_id if operation is not None else None
 
 
 def operation_is(*operation_ids: str) -> Applies:
-    """Requests Connexion routed to one of these operations."""
-    return lambda scope: scope["extensions"].get("connexion_routing", {}).get("operation_id") in operation_ids
+    """Requests for one of these operations."""
+    return lambda scope: routed_operation(scope) in operation_ids
 
 
 EditRequest = Callable[[Sent], None]
@@ -162,8 +178,6 @@ class RewriteResponse:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Created here, the dict is shared with Connexion's copies of the scope: its routing result shows up in it.
-        scope.setdefault("extensions", {})
         sent, receive = await self._request(scope, receive)
         start: Message | None = None
         chunks: list[bytes] = []
@@ -208,6 +222,16 @@ def rewrite_json(
             answer.body = json.dumps(document).encode()
 
     return rewrite(applies, edit)
+
+
+def replaced_by(document: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+    """A `rewrite_json` change replacing the whole body with (a copy of) `document`."""
+
+    def change(body: dict[str, Any]) -> None:
+        body.clear()
+        body.update(copy.deepcopy(document))
+
+    return change
 
 
 # -- the catalogue -----------------------------------------------------------------------------------------------
@@ -319,26 +343,27 @@ def aisera_incidents_text_plain(patch: pytest.MonkeyPatch) -> Wrapper:
 @mutant("aisera-ingestion", ("requestIngestionToken",), "negative_data_rejection")
 def aisera_grant_type_enum_bypassed(patch: pytest.MonkeyPatch) -> None:
     """Request validation skips `grant_type`'s enum (`password`): a token is issued for any grant type."""
-    real: Callable[[dict[str, Any]], dict[str, Any]] = getattr(aisera_ingestion, "prepare_contract", lambda d: d)
+    real = schemas.to_json_schema
 
-    def prepare_contract(document: dict[str, Any]) -> dict[str, Any]:
-        prepared = copy.deepcopy(real(document))
-        for schema in prepared["components"]["schemas"].values():
-            schema.get("properties", {}).get("grant_type", {}).pop("enum", None)
-        return prepared
+    def to_json_schema(root: Any, schema: Any, direction: schemas.Direction) -> dict[str, Any]:
+        compiled = real(root, schema, direction)
+        if direction is schemas.Direction.REQUEST:
+            compiled.get("properties", {}).get("grant_type", {}).pop("enum", None)
+        return compiled
 
-    patch.setattr(aisera_ingestion, "prepare_contract", prepare_contract, raising=False)
+    # The compiler converts each body schema once, when the app is created (after this patch).
+    patch.setattr(compiler, "to_json_schema", to_json_schema)
 
 
 @mutant("aisera-ingestion", ("ingestAlerts",), "workflow:token_expiry", (Phase.STATEFUL,))
 def aisera_token_never_expires(patch: pytest.MonkeyPatch) -> None:
     """The bearer checker ignores the token's `expiresAt`: a token is still honoured after its hour."""
 
-    def bearer(token: str, source: str) -> dict[str, Any]:
-        grant = runtime().store.get(f"{aisera_ingestion.SPEC}/tokens", aisera_ingestion._token_key(token))
+    async def bearer(token: str, scheme: str) -> dict[str, Any]:
+        grant = await runtime().store.get(f"{aisera_ingestion.SPEC}/tokens", aisera_ingestion._token_key(token))
         if grant is None:
-            raise OAuthProblem(detail=f"unknown access token ({source})")
-        return {"sub": grant["username"], "scope": "", **grant}
+            raise unauthorized("unknown access token", scheme=scheme)
+        return dict(grant)
 
     patch.setattr(aisera_ingestion, "_bearer", bearer)
 
@@ -387,8 +412,8 @@ def aisera_conversation_error_code_500(patch: pytest.MonkeyPatch) -> None:
     """The error envelope's `code` is always 500 (the ERR-012 default), whatever the HTTP status."""
     real = aisera_conversation._error
 
-    def error(status: int, message: str, path: str | None) -> dict[str, Any]:
-        return {**real(status, message, path), "code": 500}
+    def error(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**real(*args, **kwargs), "code": 500}
 
     patch.setattr(aisera_conversation, "_error", error)
 
@@ -410,11 +435,14 @@ def aisera_conversation_undeclared_method_404(patch: pytest.MonkeyPatch) -> Wrap
 def aisera_conversation_any_channel_token(patch: pytest.MonkeyPatch) -> None:
     """An unknown channel `token` is served by the first channel instead of being refused with 401."""
     real = aisera_conversation.receive_conversation_request
+    # The store keeps channels by their token's SHA-256 only: the first channel's token comes from its fixture.
+    fixture = yaml.safe_load((FIXTURES_DIR / f"{aisera_conversation.SPEC}.yaml").read_text(encoding="utf-8"))
+    first = str(fixture["channels"][0]["token"])
 
     async def receive_conversation_request(body: dict[str, Any]) -> Any:
-        store = runtime().store
-        if store.get(CHANNELS, str(body["token"])) is None:
-            body = {**body, "token": store.ids(CHANNELS)[0]}
+        token = body.get("token")
+        if isinstance(token, str) and await runtime().store.get(CHANNELS, digest(token)) is None:
+            body = {**body, "token": first}
         return await real(body)
 
     patch.setattr(aisera_conversation, "receive_conversation_request", receive_conversation_request)
@@ -422,11 +450,20 @@ def aisera_conversation_any_channel_token(patch: pytest.MonkeyPatch) -> None:
 
 # SysAid Copilot
 
+_THREAD = {"status": "ok", "messages": [{"role": "user", "content": "hello", "createdAt": "2024-07-30T09:15:00Z"}]}
+"""A chat thread, as `GET /api/chat/{chatuid}` answers its owner."""
+
 
 @mutant("sysaid-copilot", ("queryDatasetRecords",), "admin_role_enforcement")
 def sysaid_records_admin_check_missing(patch: pytest.MonkeyPatch) -> None:
-    """The dataset-record handlers take every caller for an administrator: a non-admin reads the records."""
-    patch.setattr(sysaid_records, "caller", lambda: dataclasses.replace(sysaid_session.caller(), is_admin=True))
+    """The record query takes every caller for an administrator: a non-admin reads the records."""
+    real = sysaid_session.may_call
+
+    def may_call(user: sysaid_session.Caller, operation: Any) -> bool:
+        return operation.operation_id == "queryDatasetRecords" or real(user, operation)
+
+    # `x-admin-only` is enforced once, by the hostname checker, which looks `may_call` up at call time.
+    patch.setattr(sysaid_session, "may_call", may_call)
 
 
 @mutant("sysaid-copilot", ("startChat", "getChat", "deleteChat"), "workflow:sysaid_chat_lifecycle", (Phase.STATEFUL,))
@@ -434,7 +471,7 @@ def sysaid_delete_chat_keeps_chat(patch: pytest.MonkeyPatch) -> None:
     """`DELETE /api/chat/{chatuid}` answers `status: "ok"` but the chat stays readable."""
 
     async def delete_chat(chatuid: str) -> Any:
-        chat, error = sysaid_chats.find_chat(chatuid, sysaid_session.caller())
+        chat, error = await sysaid_chats.find_chat(chatuid, sysaid_session.caller())
         return sysaid_replies.ok() if chat is not None else sysaid_replies.refuse(error)
 
     patch.setattr(sysaid, "delete_chat", delete_chat)
@@ -513,11 +550,20 @@ def sysaid_thread_info_for_everyone(patch: pytest.MonkeyPatch) -> Wrapper:
 @mutant("sysaid-copilot", ("getChat",), "identity_isolation")
 def sysaid_chat_readable_by_other_users(patch: pytest.MonkeyPatch) -> Wrapper:
     """Reading another user's chat answers a thread instead of the error "Chat belongs to another user"."""
-    thread = {"status": "ok", "messages": [{"role": "user", "content": "hello", "createdAt": "2024-07-30T09:15:00Z"}]}
     return rewrite_json(
         operation_is("getChat"),
         lambda status, body: body.get("error") == "Chat belongs to another user",
-        lambda body: (body.clear(), body.update(copy.deepcopy(thread))),
+        replaced_by(_THREAD),
+    )
+
+
+@mutant("sysaid-copilot", ("getChat",), "ignored_auth")
+def sysaid_chat_served_without_login(patch: pytest.MonkeyPatch) -> Wrapper:
+    """A caller who is not logged in reads the chat thread instead of the documented "User not logged in"."""
+    return rewrite_json(
+        operation_is("getChat"),
+        lambda status, body: body.get("error") == "User not logged in",
+        replaced_by(_THREAD),
     )
 
 
@@ -553,6 +599,25 @@ def sysaid_stream_without_done(patch: pytest.MonkeyPatch) -> Wrapper:
     return rewrite(operation_is("streamChat"), truncate)
 
 
+def _done_without_chatuid(answer: Answer) -> None:
+    if answer.status != 200:
+        return
+    events = answer.body.decode().split("\n\n")
+    for index, event in enumerate(events):
+        name, _, data = event.partition("\ndata: ")
+        if name == "event: done":
+            done = json.loads(data)
+            done.pop("chatuid", None)
+            events[index] = f"{name}\ndata: {json.dumps(done)}"
+    answer.body = "\n\n".join(events).encode()
+
+
+@mutant("sysaid-copilot", ("streamChat",), "stream_event_schema")
+def sysaid_stream_done_without_chatuid(patch: pytest.MonkeyPatch) -> Wrapper:
+    """The final `done` event of a chat stream leaves out the `chatuid` its data schema requires."""
+    return rewrite(operation_is("streamChat"), _done_without_chatuid)
+
+
 # ASAPP Metadata Ingestion
 
 
@@ -568,10 +633,10 @@ def asapp_batch_error_count_zero(patch: pytest.MonkeyPatch) -> Wrapper:
 def asapp_secret_not_compared(patch: pytest.MonkeyPatch) -> None:
     """The `asapp-api-secret` checker accepts any secret sent with a known `asapp-api-id`."""
 
-    def check_api_secret(api_secret: str, request: Any) -> dict[str, Any]:
-        return asapp.check_api_id(request.headers.get("asapp-api-id", ""))
+    async def check_api_secret(api_secret: str, call: Call) -> dict[str, Any]:
+        return await asapp.check_api_id(call.headers.get("asapp-api-id", ""), call)
 
-    patch.setattr(asapp, "check_api_secret", check_api_secret)
+    patch.setitem(asapp.SECURITY, "asapp-api-secret", check_api_secret)
 
 
 @mutant("asapp-metadata-ingestion", ("singleCustomerMetadata",), "not_a_server_error")
@@ -626,14 +691,19 @@ def alvaria_error_code_400(patch: pytest.MonkeyPatch) -> None:
 def alvaria_token_never_expires(patch: pytest.MonkeyPatch) -> None:
     """The bearer checker ignores the token's `expiresAt`: a token is still honoured after its 3599 s."""
 
-    def check_access_token(token: str, request: Any) -> dict[str, Any] | None:
-        found = runtime().store.get(alvaria_directory.TOKENS, token)
+    async def check_access_token(token: str, call: Call) -> dict[str, Any]:
+        found = await runtime().store.get(alvaria_directory.TOKENS, alvaria_directory.credential_key(token))
         if found is None:
-            return None
-        alvaria_auth._refuse_other_organization(found["orgId"], request, "access token")
-        return {"sub": found["clientId"], "scope": found["scope"], "orgId": found["orgId"]}
+            raise unauthorized("unknown token", scheme=alvaria_auth.BEARER)
+        await alvaria_auth._authorize(found, call)  # scope and organization, as the real checker
+        return {"clientId": found["clientId"], "scope": found["scope"], "orgId": found["orgId"]}
 
-    patch.setattr(alvaria_auth, "check_access_token", check_access_token)
+    async def keep_expired_tokens(store: Any, now: float) -> int:
+        return 0
+
+    patch.setitem(alvaria.SECURITY, alvaria_auth.BEARER, check_access_token)
+    # Issuing a token purges the expired ones; the token service looks the purge up at call time.
+    patch.setattr(alvaria_auth, "purge_expired_tokens", keep_expired_tokens)
 
 
 def _token_service_unavailable(answer: Answer) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
+from conformance.answers import parse_events
 from conformance.behaviour.batches import batch_problem
 from conformance.behaviour.extensions import (
     Batch,
+    EventSchemas,
     EventStream,
     LongOperation,
     Ordering,
@@ -20,13 +23,13 @@ from conformance.behaviour.extensions import (
 from conformance.behaviour.identities import hidden_fields_present, is_refusal
 from conformance.behaviour.long_operations import settled_problem
 from conformance.behaviour.paging import ordering_problem, paging_problem
-from conformance.behaviour.streams import framing_problem, parse_events
+from conformance.behaviour.streams import event_schema_problem, framing_problem
 from conformance.behaviour.tokens import lifetime_problem
-from conformance.contracts import OperationInfo, load_contract
 from conformance.errors import ConfigurationError
+from contracts import Operation, load_contract
 
 
-def _operation(spec: str, operation_id: str) -> OperationInfo:
+def _operation(spec: str, operation_id: str) -> Operation:
     operation = load_contract(spec).operation(operation_id)
     assert operation is not None
     return operation
@@ -188,6 +191,25 @@ def test_stream_framing_problems_are_named(text: str, rule: str):
     assert problem is not None and problem[1].startswith(rule)
 
 
+def test_stream_events_are_judged_against_the_schemas_x_sse_events_names():
+    schemas = EventSchemas.of(load_contract("sysaid-copilot"), _operation("sysaid-copilot", "streamChat"), 200)
+    assert schemas is not None and set(schemas.schemas) == {"message", "done", "error"}
+    done = 'event: done\ndata: {"status":"ok","chatuid":"3f2b9c1e-0d4a-4e5b-9c7d-2a1b3c4d5e6f","response":"a"}\n\n'
+    assert event_schema_problem(schemas, 'data: {"status":"stream","content":"a"}\n\n' + done) is None
+    assert event_schema_problem(schemas, 'event: error\ndata: {"status":"error","error":"No Answer"}\n\n') is None
+    assert event_schema_problem(schemas, "data: not json\n\n") is None, "framing, not the schema, judges that"
+    missing = event_schema_problem(schemas, 'event: done\ndata: {"status":"ok","response":"a"}\n\n')
+    assert missing == (
+        """event 0 (done) data {"status": "ok", "response": "a"}: 'chatuid' is a required property at data""",
+        "the data of a 'done' event valid against its schema",
+    )
+    wrong = event_schema_problem(schemas, 'data: {"status":"stream","content":7}\n\n')
+    assert wrong is not None and wrong[0].endswith("7 is not of type 'string' at content")
+    unknown = event_schema_problem(schemas, "event: ping\ndata: {}\n\n")
+    assert unknown == ("event 0 named 'ping'", "events named message, done, error")
+    assert EventSchemas.of(load_contract("sysaid-copilot"), _operation("sysaid-copilot", "startChat"), 200) is None
+
+
 def test_a_stream_cut_short_by_the_client_is_judged_on_what_was_read():
     assert framing_problem(STREAM, STREAM_OK.split("event: done")[0], complete=False) is None
 
@@ -206,9 +228,11 @@ def test_a_token_lifetime_above_the_documented_one_is_named(expires_in: Any, ok:
 
 
 def test_a_malformed_extension_fails_loudly_naming_the_operation():
-    operation = OperationInfo("listThings", "get", "/things", {}, (), extensions={"x-paging": {"limit": {}}})
+    real = _operation("sysaid-copilot", "getHealth")
+    things = dataclasses.replace(real, operation_id="listThings", method="get", path="/things")
+    operation = dataclasses.replace(things, extensions={"x-paging": {"limit": {}}})
     with pytest.raises(ConfigurationError, match=r"GET /things \[listThings\]: x-paging needs a `statement`"):
         Paging.of(operation)
-    broken = OperationInfo("listThings", "get", "/things", {}, (), extensions={"x-paging": {"statement": "s"}})
+    broken = dataclasses.replace(things, extensions={"x-paging": {"statement": "s"}})
     with pytest.raises(ConfigurationError, match="x-paging needs `limit`"):
         Paging.of(broken)

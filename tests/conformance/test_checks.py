@@ -1,4 +1,5 @@
-"""Vendor envelope rules, the registered checks that apply them, and auth enforcement on a toy API."""
+"""Vendor envelope rules (each vendor profile's), the registered checks that apply them, and auth enforcement on a
+toy API."""
 
 from __future__ import annotations
 
@@ -7,22 +8,19 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from schemathesis.checks import CHECKS
 from toy_api import make_app
 
 from conformance import Campaign, Phase, RunSettings
-from conformance.checks import (
-    aisera_error_code,
-    aisera_problem,
-    alvaria_problem,
-    asapp_problem,
-    sse_events,
-    sysaid_problem,
-    sysaid_status_envelope,
-)
+from conformance.answers import parse_events
+from conformance.checks import code_equals_status, judge_envelope
 from conformance.context import CampaignContext, bind, unbind
-from conformance.contracts import load_contract
 from conformance.redaction import Redactor
+from conformance.vendors import profile_for
+from conformance.vendors.asapp_metadata_ingestion import asapp_problem
+from conformance.vendors.sysaid_copilot import sysaid_problem, sysaid_stream_problem
 from conformance.violations import EnvelopeViolation
+from contracts import load_contract
 
 
 @pytest.mark.parametrize(
@@ -61,12 +59,19 @@ def test_contradicting_sysaid_envelopes_are_named(status: int, body: Any, fragme
     assert fragment in problem[0]
 
 
-def test_sse_events_are_parsed_with_their_names():
+def test_stream_events_are_parsed_with_their_names_and_judged_by_their_status():
     text = 'data: {"status":"stream","content":"a"}\n\nevent: done\ndata: {"status":"ok","response":"a"}\n\n'
-    assert sse_events(text) == [
+    events = parse_events(text)
+    assert [(event.name, event.payload) for event in events] == [
         ("message", {"status": "stream", "content": "a"}),
         ("done", {"status": "ok", "response": "a"}),
     ]
+    assert sysaid_stream_problem(200, events) is None
+    wrong = parse_events('event: done\ndata: {"status":"stream","content":"a"}\n\n')
+    assert sysaid_stream_problem(200, wrong) == (
+        "event 'done' with status 'stream'",
+        "event 'done' carries status \"ok\"",
+    )
 
 
 def test_asapp_batch_counts_must_match_failed_results():
@@ -90,33 +95,37 @@ def test_asapp_single_results_and_error_codes_follow_the_status():
 
 
 def test_aisera_and_alvaria_codes_equal_the_status():
-    assert aisera_problem(401, {"code": 401, "error": "x"}) is None
-    assert aisera_problem(401, {"code": 400, "error": "x"}) == (
+    assert code_equals_status(401, {"code": 401, "error": "x"}) is None
+    assert code_equals_status(401, {"code": 400, "error": "x"}) == (
         "HTTP 401 with body code 400",
         "`code` equal to the HTTP status (401)",
     )
-    assert aisera_problem(200, {"code": 7}) is None
-    assert alvaria_problem(404, {"code": 404}) is None
-    assert alvaria_problem(404, {"code": 500, "message": "x"}) is not None
-    assert alvaria_problem(400, {"error": "invalid_request"}) is None
+    assert code_equals_status(200, {"code": 7}) is None
+    assert code_equals_status(404, {"code": 404}) is None
+    assert code_equals_status(404, {"code": 500, "message": "x"}) is not None
+    assert code_equals_status(400, {"error": "invalid_request"}) is None
 
 
 def _case_and_response(spec: str, label: str, status: int, body: bytes) -> tuple[Any, Any]:
     raw: dict[str, Any] = {}
     operation = SimpleNamespace(label=label, schema=SimpleNamespace(raw_schema=raw))
     response = SimpleNamespace(status_code=status, headers={"content-type": ["application/json"]}, content=body)
-    context = CampaignContext(spec, load_contract(spec), None, Redactor())
+    context = CampaignContext(spec, load_contract(spec), None, Redactor(), profile_for(spec))
     bind(raw, context)
     return SimpleNamespace(operation=operation), response
 
 
-def test_registered_checks_apply_only_to_their_vendor():
+def test_loading_a_profile_registers_its_envelope_checks_which_apply_to_its_vendor_only():
     case, response = _case_and_response("aisera-ingestion", "POST /alerts", 401, b'{"code": 400, "error": "x"}')
+    profile_for("sysaid-copilot")
+    aisera_error_code: Any = CHECKS.get_one("aisera_error_code")
+    sysaid_status_envelope: Any = CHECKS.get_one("sysaid_status_envelope")
     try:
         with pytest.raises(EnvelopeViolation) as excinfo:
             aisera_error_code(None, response, case)
         assert "Received: HTTP 401 with body code 400" in str(excinfo.value)
         assert sysaid_status_envelope(None, response, case) is True
+        assert judge_envelope(case, response, "alvaria_error_code") is True, "not a rule of this vendor"
     finally:
         unbind(case.operation.schema.raw_schema)
 
@@ -126,15 +135,16 @@ def test_sysaid_envelope_check_leaves_problem_json_to_the_content_type_check():
     case, response = _case_and_response("sysaid-copilot", "GET /api/chat", 404, body)
     response.headers = {"content-type": ["application/problem+json"]}
     try:
-        assert sysaid_status_envelope(None, response, case) is True
+        assert judge_envelope(case, response, "sysaid_status_envelope") is True
     finally:
         unbind(case.operation.schema.raw_schema)
 
 
 def test_checks_ignore_schemas_the_harness_did_not_load():
     operation = SimpleNamespace(label="POST /alerts", schema=SimpleNamespace(raw_schema={}))
-    response = SimpleNamespace(status_code=401, headers={}, content=b'{"code": 1}')
-    assert aisera_error_code(None, response, SimpleNamespace(operation=operation)) is True
+    response: Any = SimpleNamespace(status_code=401, headers={}, content=b'{"code": 1}')
+    case: Any = SimpleNamespace(operation=operation)
+    assert judge_envelope(case, response, "aisera_error_code") is True
 
 
 def test_auth_enforcement_catches_an_api_that_ignores_credentials(toy_contract: Path):

@@ -7,8 +7,8 @@ from pathlib import Path
 from toy_api import make_app
 
 from conformance import Campaign, RunSettings
-from conformance.contracts import load_contract
 from conformance.coverage import CoverageReport, normalize_media_type
+from contracts import load_contract
 
 
 def test_media_types_are_normalized():

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from conformance import contracts
+from conformance import credentials as credentials_module
 from conformance.credentials import Credentials, default_credentials_file, env_name
 from conformance.errors import CredentialsError
+from contracts import FIXTURES_DIR
 
 SPECS = ("sysaid-copilot", "alvaria-messaging", "aisera-ingestion")
 
@@ -73,10 +72,9 @@ def test_malformed_files_are_configuration_errors(tmp_path: Path, content: str):
         Credentials.load(file, ["sysaid-copilot"], environ={})
 
 
-def test_data_falls_back_to_the_installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    installed = tmp_path / "site" / "mockserver"
-    (installed / "_data" / "not-in-checkout").mkdir(parents=True)
-    origin = str(installed / "__init__.py")
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: SimpleNamespace(origin=origin))
-    assert contracts.data_directory("not-in-checkout") == installed / "_data" / "not-in-checkout"
-    assert contracts.data_directory("nowhere-at-all") is None
+def test_the_default_credentials_are_the_registry_fixtures(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Where the fixtures are (checkout or installed package) is the contracts registry's knowledge."""
+    assert default_credentials_file() == FIXTURES_DIR / "credentials.yaml"
+    monkeypatch.setattr(credentials_module, "FIXTURES_DIR", tmp_path)
+    with pytest.raises(CredentialsError, match="No default credentials found"):
+        default_credentials_file()

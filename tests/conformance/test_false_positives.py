@@ -6,37 +6,62 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from schemathesis.core import failures as core_failures
 from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.openapi import checks as openapi_failures
+from schemathesis.openapi.checks import AuthScenario
 
 import conformance.checks  # noqa: F401  (registers the harness' checks)
-from conformance.contracts import load_contract
-from conformance.false_positives import KNOWN_FALSE_POSITIVES, matching
+from conformance.context import CampaignContext
+from conformance.false_positives import install, known_false_positives, matching
+from conformance.redaction import Redactor
+from conformance.vendors import profile_for
+from contracts import contract_names, load_contract
 
 SYSAID = "sysaid-copilot"
 
 
-def response(status: int, body: Any = None, url: str = "http://t/sysaid-copilot/x", **headers: list[str]) -> Any:
+def response(status: int, body: Any = None, media_type: str | None = None) -> Any:
     content = json.dumps(body).encode() if isinstance(body, (dict, list)) else (body or "").encode()
-    return SimpleNamespace(status_code=status, content=content, headers=headers, request=SimpleNamespace(url=url))
+    media_type = media_type or ("application/json" if isinstance(body, (dict, list)) else "text/plain")
+    headers = {"content-type": [media_type]}
+    return SimpleNamespace(
+        status_code=status, content=content, headers=headers, request=SimpleNamespace(url="http://t/x")
+    )
 
 
-def case(path: str = "/x", body: Any = None, media_type: str | None = None) -> Any:
-    return SimpleNamespace(operation=SimpleNamespace(path=path), body=body, media_type=media_type)
+def case(path: str = "/x", body: Any = None, media_type: str | None = None, label: str = "", id: str = "c") -> Any:
+    operation = SimpleNamespace(path=path, label=label)
+    return SimpleNamespace(operation=operation, body=body, media_type=media_type, id=id)
 
 
-@pytest.mark.parametrize("entry", KNOWN_FALSE_POSITIVES, ids=lambda e: e.id)
+NOT_LOGGED_IN = {"status": "error", "error": "User not logged in"}
+THREAD = {"status": "ok", "messages": []}
+
+
+@pytest.mark.parametrize("entry", known_false_positives(), ids=lambda e: e.id)
 def test_every_entry_is_scoped_to_real_operations_and_a_real_check(entry):
-    contract = load_contract(entry.spec)
-    operations = entry.operation_ids(contract)
-    known = {info.operation_id for info in contract.operations()}
-    assert operations and operations <= known
-    assert len(operations) < len(known)
+    scoped = 0
+    for name in (entry.spec,) if entry.spec else contract_names():
+        contract = load_contract(name)
+        operations = entry.operation_ids(contract)
+        known = set(contract.operations)
+        assert operations <= known
+        assert len(operations) < len(known)
+        scoped += len(operations)
+    assert scoped, f"{entry.id} applies to no operation of any contract"
     failure_class = getattr(openapi_failures, entry.failure, None) or getattr(core_failures, entry.failure)
     assert entry.check in failure_class.checks
     assert entry.reason and entry.condition
+
+
+def test_a_vendor_profiles_entries_are_scoped_to_its_own_contract():
+    for name in contract_names():
+        vendor = profile_for(name)
+        assert vendor is not None
+        assert all(entry.spec == name for entry in vendor.false_positives), name
 
 
 def test_in_band_rejections_and_partial_batches_are_recognised():
@@ -52,3 +77,70 @@ def test_in_band_rejections_and_partial_batches_are_recognised():
     assert matching(asapp, "singleAgentMetadata", rejected, case(), partial) is None
     clean = response(200, {"errorCount": 0, "results": [{"eventId": "a"}]})
     assert matching(asapp, "manyAgentMetadata", rejected, case(), clean) is None
+
+
+def test_a_login_refusal_is_the_documented_one_only_where_the_contract_says_so():
+    sysaid = load_contract(SYSAID)
+    ignored = openapi_failures.IgnoredAuth(operation="x", message="m", scenario=AuthScenario.NO_AUTH, case_id="probe")
+    get_chat = case(label="GET /api/chat/{chatuid}")
+    assert matching(sysaid, "getChat", ignored, get_chat, response(200, NOT_LOGGED_IN)) == "not-logged-in-refusal"
+    assert matching(sysaid, "getChat", ignored, get_chat, response(200, THREAD)) is None, "served without a login"
+    summarize = case(label="GET /summarize/{srid}")
+    text = response(400, "Error in summarizeSR: User not logged in")
+    assert matching(sysaid, "summarizeSr", ignored, summarize, text) == "not-logged-in-refusal"
+    start = case(label="POST /api/chat")
+    assert matching(sysaid, "startChat", ignored, start, response(200, NOT_LOGGED_IN)) is None, "no x-refusals there"
+
+
+def test_a_missing_login_header_answered_as_documented_is_recognised():
+    sysaid = load_contract(SYSAID)
+    get_chat = case(label="GET /api/chat/{chatuid}")
+
+    def missing(header: str) -> Any:
+        return openapi_failures.MissingHeaderNotRejected(
+            operation="x", header_name=header, status_code=200, expected_statuses=[400], message="m"
+        )
+
+    refused = response(200, NOT_LOGGED_IN)
+    assert matching(sysaid, "getChat", missing("x-sysaid-hostname"), get_chat, refused) == (
+        "not-logged-in-missing-header"
+    )
+    assert matching(sysaid, "getChat", missing("x-request-id"), get_chat, refused) is None, "not a credential"
+    assert matching(sysaid, "getChat", missing("x-sysaid-hostname"), get_chat, response(200, THREAD)) is None
+
+
+def _schema_error(title: str) -> Any:
+    try:
+        jsonschema_rs.validator_for({"type": "string"}).validate({"data": "{}", "event": "message"})
+    except jsonschema_rs.ValidationError as exc:
+        return openapi_failures.JsonSchemaError(operation="x", exc=exc, root_schema={"type": "string"}, title=title)
+    raise AssertionError("the instance is not a string")
+
+
+def test_only_sse_events_of_streams_declaring_x_sse_events_are_scoped_out():
+    sysaid = load_contract(SYSAID)
+    stream = case(label="GET /api/stream/{sid}")
+    event = _schema_error("SSE event violates schema")
+    sse = response(200, 'data: {"status":"stream","content":"a"}\n\n', "text/event-stream")
+    assert matching(sysaid, "streamChat", event, stream, sse) == "sse-events-against-the-stream-schema"
+    other = _schema_error("Response violates schema")
+    assert matching(sysaid, "streamChat", other, stream, sse) is None
+    assert matching(sysaid, "streamChat", event, stream, response(400, "Stream not found")) is None
+
+
+def test_a_failure_about_a_probe_is_judged_once_the_probes_answer_is_known():
+    """ignored_auth names the request it sent without credentials; the hook only has the authenticated answer."""
+    sysaid = load_contract(SYSAID)
+    hooks: dict[str, Any] = {}
+    schema = SimpleNamespace(hook=lambda name: lambda function: hooks.setdefault(name, function))
+    context = CampaignContext(SYSAID, sysaid, None, Redactor(()), profile_for(SYSAID))
+    install(schema, context)  # type: ignore[arg-type]
+    ignored = openapi_failures.IgnoredAuth(operation="x", message="m", scenario=AuthScenario.NO_AUTH, case_id="probe")
+    parent = case(label="GET /api/chat/{chatuid}", id="parent")
+    assert hooks["filter_failure"](None, ignored, parent, response(200, THREAD)) is False
+    deferred = context.deferred["probe"]
+    assert deferred.resolve(sysaid, response(200, NOT_LOGGED_IN)) is True
+    assert deferred.resolve(sysaid, response(200, THREAD)) is False
+    assert not context.suppressed, "counted only once judged"
+    outside = case(label="POST /api/chat", id="parent")
+    assert hooks["filter_failure"](None, ignored, outside, response(200, THREAD)) is True, "no entry covers it"

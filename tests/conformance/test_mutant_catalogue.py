@@ -19,7 +19,7 @@ import pytest
 from mock_mutants import CATALOGUE, Mutant
 
 from conformance import Campaign, RunResult
-from mockserver import SPEC_NAMES
+from contracts import contract_names
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +81,7 @@ def test_catalogue_covers_every_vendor_with_distinct_mutants() -> None:
     names = [mutant.name for mutant in CATALOGUE]
     assert len(names) >= MINIMUM_MUTANTS
     assert len(set(names)) == len(names)
-    assert {mutant.spec for mutant in CATALOGUE} == set(SPEC_NAMES)
+    assert {mutant.spec for mutant in CATALOGUE} == set(contract_names())
     assert all(mutant.breaks and mutant.operations for mutant in CATALOGUE)
     assert set(KNOWN_GAPS) <= set(names)
 

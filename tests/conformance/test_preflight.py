@@ -77,7 +77,9 @@ def test_wrong_sysaid_session_exits_2_naming_the_identity_and_file(identity: str
     code, out, err = cli_against_mock("sysaid-copilot", "--credentials", str(file))
     assert code == 2
     [line] = err.strip().splitlines()
-    assert f"as {identity} got 401: check the credentials for sysaid-copilot as {identity}" in line
+    # The first candidate, `GET /api/chat`, documents its refusal of a caller not logged in (`x-refusals`).
+    refused = "got 200 (the documented notLoggedIn refusal)"
+    assert f"as {identity} {refused}: check the credentials for sysaid-copilot as {identity}" in line
     assert f"{identity}.jsessionid" in line and str(file) in line
     assert "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" not in out + err
 
@@ -153,7 +155,8 @@ def test_every_authenticated_request_refused_is_not_tested(toy_contract: Path):
     result = Campaign(settings, app=first_request_only).run()
     spec = result.specs[0]
     assert result.exit_code == 2
-    assert spec.untested is not None and spec.untested.startswith("every authenticated request got 401 or 403")
+    assert spec.untested is not None
+    assert spec.untested.startswith("every authenticated request was refused with 401, 403")
     assert "api_key from" in spec.untested and API_KEY not in render_summary(result)
     assert render_summary(result).splitlines()[-1].startswith("Result: NOT TESTED (toy: every authenticated")
 

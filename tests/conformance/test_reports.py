@@ -12,11 +12,11 @@ import pytest
 from toy_api import API_KEY, make_app
 
 from conformance import Campaign, RunResult, RunSettings
-from conformance.contracts import load_contract
 from conformance.coverage import CoverageReport
 from conformance.reports import render_html, render_junit, to_json, write_html, write_json, write_junit
 from conformance.results import Exchange, Finding, SpecResult
 from conformance.summary import render_summary
+from contracts import load_contract
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance import Campaign, Phase, RunSettings
-from conformance.contracts import load_contract
+from contracts import load_contract
 from mockserver import Settings, create_app
 
 

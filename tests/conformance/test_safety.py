@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from schemathesis.config import SchemathesisConfig
@@ -12,9 +13,11 @@ from toy_api import make_app
 from toy_server import serve
 
 from conformance import Campaign, RunSettings
-from conformance.contracts import load_contract
 from conformance.engine_config import build_config
-from conformance.safety import install_retry_after, is_loopback, rate_limit_plan
+from conformance.errors import ConfigurationError
+from conformance.safety import StatedRate, install_retry_after, is_loopback, rate_limit_plan
+from conformance.vendors import profile_for
+from contracts import load_contract
 
 
 @pytest.mark.parametrize(
@@ -31,18 +34,38 @@ def test_loopback_detection(url: str, loopback: bool):
     assert is_loopback(url) is loopback
 
 
+def plan_for(spec: str, base_url: str, explicit: str | None = None) -> Any:
+    return rate_limit_plan(load_contract(spec), base_url, explicit, profile_for(spec))
+
+
 def test_vendor_rate_limit_applies_off_loopback_only_and_yields_to_the_option():
-    live = rate_limit_plan("aisera-ingestion", "https://acme.api.aisera.cloud", None)
+    live = plan_for("aisera-ingestion", "https://acme.api.aisera.cloud")
     assert (live.rate, live.per_operation) == ("5/m", True)
-    assert "5 calls per endpoint per minute" in live.describe()
-    assert rate_limit_plan("aisera-ingestion", "http://127.0.0.1:8000", None).rate is None
-    explicit = rate_limit_plan("aisera-ingestion", "https://acme.api.aisera.cloud", "2/s")
+    assert live.describe() == (
+        "5/m per operation (Aisera Ingestion APIs, Restrictions (info.x-vendor-limits.callsPerEndpointPerMinute: 5))"
+    )
+    assert plan_for("aisera-ingestion", "http://127.0.0.1:8000").rate is None
+    explicit = plan_for("aisera-ingestion", "https://acme.api.aisera.cloud", "2/s")
     assert (explicit.rate, explicit.per_operation) == ("2/s", False)
+
+
+def test_live_rates_are_read_from_the_contract_where_it_states_one():
+    asapp = plan_for("asapp-metadata-ingestion", "https://api.asapp.com")
+    assert (asapp.rate, asapp.per_operation) == ("100/s", False)
+    assert 'ASAPP "API Rate Limits and Retry Logic"' in asapp.source
+    assert plan_for("sysaid-copilot", "https://acme.sysaidit.com").rate == "200/m"
+    unregistered = rate_limit_plan(load_contract("alvaria-messaging"), "https://h", None, None)
+    assert unregistered.source == "no vendor figure; conservative harness default"
+    stated = StatedRate("requestsPerSecond", "s")
+    with pytest.raises(
+        ConfigurationError, match=r"aisera-ingestion: info\.x-vendor-limits states no requestsPerSecond"
+    ):
+        stated.for_contract(load_contract("aisera-ingestion"))
 
 
 def test_per_endpoint_limits_become_one_limiter_per_operation():
     contract = load_contract("aisera-ingestion")
-    plan = rate_limit_plan("aisera-ingestion", "https://acme.api.aisera.cloud", None)
+    plan = plan_for("aisera-ingestion", "https://acme.api.aisera.cloud")
     config = build_config(
         RunSettings(),
         contract,
@@ -55,12 +78,12 @@ def test_per_endpoint_limits_become_one_limiter_per_operation():
     project = config.projects.get_default()
     assert project.rate_limit is None
     limiters = {id(op.rate_limit) for op in project.operations.operations}
-    assert len(limiters) == len(list(contract.operations())) == 9
+    assert len(limiters) == len(contract.operations) == 9
 
 
 def test_undeclared_methods_are_probed_only_when_safe_to():
     contract = load_contract("aisera-ingestion")
-    plan = rate_limit_plan("aisera-ingestion", "https://h", None)
+    plan = plan_for("aisera-ingestion", "https://h")
 
     def methods(settings: RunSettings, loopback: bool) -> set[str]:
         config = build_config(

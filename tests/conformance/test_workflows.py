@@ -10,13 +10,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from conformance.auth import ApiClient, create_profile
-from conformance.contracts import load_contract
+from conformance.auth import ApiClient
 from conformance.coverage import CoverageReport
 from conformance.credentials import Credentials
 from conformance.redaction import Redactor
 from conformance.results import SpecResult
+from conformance.vendors import profile_for
 from conformance.workflows import WorkflowContext, find_admin, run_workflows
+from contracts import load_contract
 from mockserver import Settings, create_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "default"
@@ -59,10 +60,12 @@ def run(spec: str, app: Any) -> SpecResult:
     client = ApiClient(base, app)
     contract = load_contract(spec)
     redactor = Redactor()
-    profile = create_profile(contract, Credentials.load(None, [spec], environ={}).for_spec(spec), client, redactor)
-    assert profile is not None
+    vendor = profile_for(spec)
+    assert vendor is not None
+    profile = vendor.create_auth(contract, Credentials.load(None, [spec], environ={}).for_spec(spec), client, redactor)
     result = SpecResult(spec, base, seed=5, coverage=CoverageReport.for_contract(contract))
-    run_workflows(WorkflowContext(contract, profile, client, redactor, result, find_admin(client, base)))
+    context = WorkflowContext(contract, profile, client, redactor, result, find_admin(client, base))
+    run_workflows(context, vendor.workflows)
     return result
 
 

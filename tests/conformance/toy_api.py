@@ -1,7 +1,8 @@
-"""A tiny ASGI API and its contract, for testing the harness without the mock server.
+"""A tiny ASGI API, its contract and its harness profile, for testing the harness without the mock server.
 
 `make_app(**defects)` builds a correct implementation; each keyword switches on one deliberate defect so a
-test can prove the harness notices it.
+test can prove the harness notices it. `PROFILE` is the toy vendor's harness profile: registering the contract
+with `harness="toy_api"` is all the harness needs (`conftest.py::toy_contract`), as for a real vendor.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from conformance.auth.base import AuthProfile
+from conformance.vendors import LiveRate, VendorProfile
 
 API_KEY = "toy-secret-key-123"
 ERROR = {
@@ -167,3 +171,15 @@ def make_app(
 def make_broken_app() -> Starlette:
     """The toy API answering creations with a body that breaks its schema (for the pytest plugin tests)."""
     return make_app(bad_item=True)
+
+
+class ToyProfile(AuthProfile):
+    """The toy API's single API key."""
+
+    def scheme_value(self, scheme: str) -> str | None:
+        return self.credentials.require("api_key") if scheme == "toyKey" else None
+
+
+PROFILE = VendorProfile(
+    auth=ToyProfile, credential_keys=("api_key",), live_rate=LiveRate("60/m", False, "the toy's own figure")
+)

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.auth import PROFILES
 from conformance.behaviour.extensions import (
     Batch,
     EventStream,
@@ -22,12 +21,14 @@ from conformance.behaviour.extensions import (
     TokenLifetime,
     visibility_rules,
 )
-from conformance.contracts import Contract, OperationInfo, available_specs, load_contract
+from conformance.contracts import parameter_schema
 from conformance.safety import SAFE_METHODS
+from conformance.vendors import profile_for
+from contracts import Contract, Operation, contract_names, load_contract
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 CONVENTIONS = (SPECS / "CONVENTIONS.md").read_text(encoding="utf-8")
-NAMES = sorted(available_specs())
+NAMES = sorted(contract_names())
 
 
 def _extensions(node: Any) -> Iterator[str]:
@@ -52,14 +53,15 @@ def _properties(contract: Contract, node: Any, depth: int = 0) -> set[str]:
     return names
 
 
-def _answer_properties(contract: Contract, operation: OperationInfo, status: str = "200") -> set[str]:
-    content = (operation.responses.get(status) or {}).get("content", {})
-    return {name for media in content.values() for name in _properties(contract, media.get("schema", {}))}
+def _answer_properties(contract: Contract, operation: Operation, status: str = "200") -> set[str]:
+    response = operation.responses.get(status)
+    content = response.content if response is not None else {}
+    return {name for media in content.values() for name in _properties(contract, media.schema)}
 
 
-def _statements(name: str) -> Iterator[tuple[Contract, OperationInfo]]:
+def _statements(name: str) -> Iterator[tuple[Contract, Operation]]:
     contract = load_contract(name)
-    for operation in contract.operations():
+    for operation in contract:
         yield contract, operation
 
 
@@ -77,10 +79,10 @@ def test_paging_and_ordering_name_declared_parameters_and_properties(name: str):
         answer = _answer_properties(contract, operation)
         if paging is not None:
             for parameter in filter(None, (paging.limit, paging.offset)):
-                assert contract.parameter_schema(operation, parameter.location, parameter.name), parameter
+                assert parameter_schema(contract, operation, parameter.location, parameter.name), parameter
             assert {paging.items, *filter(None, [paging.total]), *paging.echo} <= answer, operation.label
         if ordering is not None:
-            assert contract.parameter_schema(operation, ordering.order.location, ordering.order.name)
+            assert parameter_schema(contract, operation, ordering.order.location, ordering.order.name)
             assert ordering.items in answer
 
 
@@ -88,18 +90,18 @@ def test_paging_and_ordering_name_declared_parameters_and_properties(name: str):
 def test_batches_long_operations_streams_and_tokens_name_what_exists(name: str):
     for contract, operation in _statements(name):
         if (batch := Batch.of(operation)) is not None:
-            assert contract.parameter_schema(operation, "body", batch.items)
+            assert parameter_schema(contract, operation, "body", batch.items)
             assert batch.results in _answer_properties(contract, operation, str(batch.partial))
             assert batch.results in _answer_properties(contract, operation, str(batch.all_failed))
         if (long_operation := LongOperation.of(operation)) is not None:
             poll = contract.operation(long_operation.poll)
             assert poll is not None
             parameter = long_operation.parameter
-            assert contract.parameter_schema(poll, parameter.location, parameter.name)
+            assert parameter_schema(contract, poll, parameter.location, parameter.name)
             assert long_operation.id in _answer_properties(contract, operation)
             assert long_operation.status in _answer_properties(contract, poll)
         if (stream := EventStream.of(operation)) is not None:
-            assert "text/event-stream" in operation.responses["200"]["content"]
+            assert "text/event-stream" in operation.responses["200"].content
             assert stream.final
         if (lifetime := TokenLifetime.of(operation)) is not None:
             assert lifetime.field in _answer_properties(contract, operation)
@@ -108,7 +110,8 @@ def test_batches_long_operations_streams_and_tokens_name_what_exists(name: str):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_identity_statements_name_roles_the_vendor_profile_knows(name: str):
-    profile = PROFILES.get(name)
+    vendor = profile_for(name)
+    profile = vendor.auth if vendor is not None else None
     for contract, operation in _statements(name):
         if OwnerOnly.of(operation) is not None:
             assert operation.method.upper() in SAFE_METHODS, "only reads are replayed as another identity"

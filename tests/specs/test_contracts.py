@@ -8,10 +8,10 @@ from typing import Any
 import connexion
 import pytest
 import schemathesis
-from schemathesis.core.result import Ok
 import yaml
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+from schemathesis.core.result import Ok
 
 from contracts import HTTP_METHODS, SPECS_DIR, contract_names, load_contract
 

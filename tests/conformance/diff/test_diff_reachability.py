@@ -100,7 +100,7 @@ def _body(properties: Schema, required: list[str], direction: str) -> dict[str, 
 def _property_changes() -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Properties added, removed, (un)required, flipped read-only/write-only, deprecated, in both directions."""
     pairs = []
-    lifecycle = [
+    lifecycle: list[tuple[dict[str, Any], dict[str, Any]]] = [
         ({}, {"deprecated": True}),
         ({}, {"deprecated": True, "x-sunset": "2026-12-31"}),
         ({}, {"deprecated": True, "x-sunset": "2026-02-01"}),

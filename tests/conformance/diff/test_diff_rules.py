@@ -149,7 +149,7 @@ def test_changing_the_api_key_header_name_is_a_changed_requirement() -> None:
 
 
 def test_findings_name_the_property_path_and_the_site() -> None:
-    before = {
+    before: dict[str, Any] = {
         "type": "object",
         "properties": {
             "lines": {

@@ -125,12 +125,12 @@ class Campaign:
         progress: Progress | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
+        self.specs = resolve_spec_names(settings.specs)
         if settings.base_url is None and app is None:
             raise ConfigurationError("--base-url is required (or an in-process app)")
         self.settings = settings
         self.app = app
         self.progress = progress or NullProgress()
-        self.specs = resolve_spec_names(settings.specs)
         self.vendors = {spec: profile_for(spec) for spec in self.specs}
         self.credentials = Credentials.load(settings.credentials_file, self.specs, environ, expected_keys(self.specs))
         self.redactor = Redactor(self.credentials.secrets())

@@ -1,16 +1,25 @@
-"""Every option of a conformance run, with its default, in one place.
+"""Every option of a conformance run, with its default, in one place, and where each value comes from.
 
-`None` means "not given": the runner resolves it from the target (loopback or not) and the vendor. The
-environment is read only by `credentials.py`, at the edge.
+`None` means "not given": the runner resolves it from the target (loopback or not) and the vendor. Each option is
+reachable four ways, highest precedence first: a command-line flag, an environment variable `CONTRACT_TEST_<OPTION>`,
+a TOML config file (`--config FILE`, else `contract-test.toml` in the working directory, else `[tool.contract-test]`
+in `./pyproject.toml`), and the default here (`load_run_settings`). Credentials are not options: they come from the
+credentials file and `CONTRACT_<SPEC>_<KEY>` variables (`credentials.py`).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from dataclasses import dataclass, field, replace
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from conformance.errors import ConfigurationError, did_you_mean
@@ -22,11 +31,26 @@ __all__ = [
     "ProgressMode",
     "RunSettings",
     "check_base_url",
+    "load_run_settings",
     "parse_enum_list",
     "parse_rate_limit",
 ]
 
 DEFAULT_MAX_EXAMPLES = 100
+ENV_PREFIX = "CONTRACT_TEST_"
+CONFIG_FILE = "contract-test.toml"
+PYPROJECT_TABLE = "contract-test"
+FLAG_NAMES = {
+    "specs": "spec",
+    "credentials_file": "credentials",
+    "data_mode": "mode",
+    "include_operations": "include_operation",
+    "exclude_operations": "exclude_operation",
+    "extra_headers": "header",
+    "report_html": "report",
+    "json_report": "json",
+}
+"""Options whose flag is not named after the field; the config file and environment take either name."""
 E = TypeVar("E", bound=StrEnum)
 RATE_LIMIT_PATTERN = re.compile(r"^(\d+)/([smhd])$")
 
@@ -144,3 +168,129 @@ def parse_enum_list(raw: str, enum: type[E], option: str) -> tuple[E, ...]:
     if not values:
         raise ConfigurationError(f"{option} needs at least one of: {', '.join(choices)}")
     return tuple(values)
+
+
+def _headers_from_text(raw: str) -> dict[str, str]:
+    """`Name: value` lines (or a JSON object) as a header mapping."""
+    if raw.lstrip().startswith("{"):
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise ValueError("expected a JSON object of header names to values")
+        return {str(k): str(v) for k, v in value.items()}
+    headers = {}
+    for line in filter(None, (part.strip() for part in raw.splitlines())):
+        name, sep, content = line.partition(":")
+        if not sep or not name.strip():
+            raise ValueError(f"{line!r}: expected 'Name: value'")
+        headers[name.strip()] = content.strip()
+    return headers
+
+
+def _convert(name: str, kind: Any, raw: Any, base: Path | None) -> Any:
+    """A TOML value or an environment string as the type `kind` of option `name`; relative paths from a config file
+    are taken from the file's folder."""
+    optional = typing.get_origin(kind) in (typing.Union, types.UnionType)
+    if optional:
+        kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        items = [part.strip() for part in raw.split(",")] if isinstance(raw, str) else list(raw)
+        if isinstance(args[0], type) and issubclass(args[0], StrEnum):
+            return parse_enum_list(",".join(str(item) for item in items), args[0], name)
+        return tuple(str(item) for item in items if str(item))
+    if origin is dict:
+        if isinstance(raw, Mapping):
+            return {str(k): str(v) for k, v in raw.items()}
+        return _headers_from_text(str(raw))
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        lowered = str(raw).strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("expected true or false")
+    if kind is int:
+        if isinstance(raw, bool):
+            raise ValueError("expected an integer")
+        return int(raw)
+    if kind is float:
+        if isinstance(raw, bool):
+            raise ValueError("expected a number")
+        return float(raw)
+    if kind is Path:
+        path = Path(str(raw)).expanduser()
+        return base / path if base is not None and not path.is_absolute() else path
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return kind(str(raw).strip().lower())
+    if not isinstance(raw, str):
+        raise ValueError("expected a string")
+    return raw
+
+
+def _config_table(config: Path | None, cwd: Path) -> tuple[dict[str, Any], str, Path | None]:
+    """The config file's options, where they came from, and the folder relative paths in it start from."""
+    path = config or (cwd / CONFIG_FILE if (cwd / CONFIG_FILE).is_file() else None)
+    table: Any
+    if path is not None:
+        origin = str(path)
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"config file {path}: {exc}") from None
+    else:
+        path = cwd / "pyproject.toml"
+        origin = f"{path} [tool.{PYPROJECT_TABLE}]"
+        if not path.is_file():
+            return {}, "defaults", None
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get(PYPROJECT_TABLE, {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError(f"{path}: {exc}") from None
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{origin}: expected a table of options")
+    return {key.replace("-", "_"): value for key, value in table.items()}, origin, path.parent.resolve()
+
+
+def load_run_settings(
+    flags: Mapping[str, Any],
+    *,
+    environ: Mapping[str, str] | None = None,
+    config: Path | None = None,
+    cwd: Path | None = None,
+) -> tuple[RunSettings, dict[str, str]]:
+    """Options from flags (only those given on the command line) > `CONTRACT_TEST_*` environment > config file >
+    defaults, and where each given value came from. A wrong name or value fails naming the option and its source."""
+    environ = os.environ if environ is None else environ
+    hints = typing.get_type_hints(RunSettings)
+    known = [f.name for f in fields(RunSettings)]
+    aliases = {flag: name for name, flag in FLAG_NAMES.items()}
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+
+    def take(name: str, raw: Any, origin: str, base: Path | None) -> None:
+        name = aliases.get(name, name)
+        if name not in known:
+            known.extend(aliases)
+            raise ConfigurationError(f"{origin}: unknown option {name!r}.{did_you_mean(name, known)}")
+        try:
+            values[name] = _convert(name, hints[name], raw, base)
+        except (ValueError, TypeError, ConfigurationError) as exc:
+            raise ConfigurationError(f"option {name} from {origin}: {raw!r} is not valid ({exc})") from None
+        origins[name] = origin
+
+    file_values, file_origin, base = _config_table(config, cwd or Path.cwd())
+    for name, raw in file_values.items():
+        take(name, raw, file_origin, base)
+    for key, raw in sorted(environ.items()):
+        if key.startswith(ENV_PREFIX):
+            take(key[len(ENV_PREFIX) :].lower(), raw, f"environment {key}", None)
+    for name, value in flags.items():
+        values[name], origins[name] = value, "command line"
+    try:
+        settings = RunSettings(**values)
+    except ConfigurationError as exc:
+        sources = sorted({origin for origin in origins.values() if origin != "command line"})
+        raise ConfigurationError(f"{exc} (settings from {', '.join(sources)})" if sources else str(exc)) from None
+    return settings, origins

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from schemathesis.core.failures import Failure
 
 __all__ = [
+    "ENGINE_FALSE_POSITIVES",
     "EXTENSION_FALSE_POSITIVES",
     "Deferred",
     "KnownFalsePositive",
@@ -166,11 +167,49 @@ EXTENSION_FALSE_POSITIVES: tuple[KnownFalsePositive, ...] = (
 """The false positives a contract extension explains, for every contract that carries it."""
 
 
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+def _content_type_overridden(contract: Contract, failure: Failure, case: Case[Any], response: Response) -> bool:
+    sent = next((str(v) for k, v in (case.headers or {}).items() if k.lower() == "content-type"), None)
+    generated = case.media_type
+    return (
+        sent is not None
+        and generated is not None
+        and _media_type(sent) != _media_type(generated)
+        and 400 <= response.status_code < 500
+    )
+
+
+def _operations_with_a_body(contract: Contract) -> frozenset[str]:
+    return frozenset(op.operation_id for op in contract if op.request_body is not None)
+
+
+ENGINE_FALSE_POSITIVES: tuple[KnownFalsePositive, ...] = (
+    KnownFalsePositive(
+        id="generated-content-type-header",
+        spec=None,
+        operations=_operations_with_a_body,
+        check="positive_data_acceptance",
+        failure="RejectedPositiveData",
+        condition="the case's generated headers include a Content-Type other than the media type its body was "
+        "generated for, and the answer is a 4xx",
+        reason="Schemathesis can add undeclared headers to a case it still counts as schema-valid; one named "
+        "Content-Type replaces the body's media type, so the request no longer sends the declared body and its "
+        "refusal is correct. Bodies sent with their declared media type are judged as usual.",
+        predicate=_content_type_overridden,
+    ),
+)
+"""The false positives of the engine itself, for every contract."""
+
+
 def known_false_positives() -> tuple[KnownFalsePositive, ...]:
-    """The extension-driven entries, then every registered vendor profile's own."""
+    """The engine's and the extension-driven entries, then every registered vendor profile's own."""
     from conformance.vendors import profiles  # the vendor modules import this one for `KnownFalsePositive`
 
-    return EXTENSION_FALSE_POSITIVES + tuple(entry for p in profiles().values() for entry in p.false_positives)
+    own = ENGINE_FALSE_POSITIVES + EXTENSION_FALSE_POSITIVES
+    return own + tuple(entry for p in profiles().values() for entry in p.false_positives)
 
 
 def matching(
@@ -183,7 +222,7 @@ def matching(
 
 def _entries(context: CampaignContext) -> tuple[KnownFalsePositive, ...]:
     vendor = context.vendor.false_positives if context.vendor is not None else ()
-    return EXTENSION_FALSE_POSITIVES + vendor
+    return ENGINE_FALSE_POSITIVES + EXTENSION_FALSE_POSITIVES + vendor
 
 
 @dataclass(frozen=True)

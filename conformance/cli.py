@@ -107,7 +107,11 @@ def main() -> None:
 @click.option("--stateful-max-steps", type=click.IntRange(min=2), help="Longest stateful sequence.")
 @click.option("--seed", type=int, help="Seed for reproducible generation (printed when not given).")
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Schemathesis workers (operations tested concurrently)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Schemathesis workers (operations tested concurrently).",
 )
 @click.option("--include-operation", "include_operations", multiple=True, help="operationId or 'METHOD /path'.")
 @click.option("--exclude-operation", "exclude_operations", multiple=True, help="operationId or 'METHOD /path'.")

@@ -11,16 +11,16 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 
 from mockserver.app import create_app  # noqa: E402
 from mockserver.client import AdminClient, AdminError, VerificationFailed  # noqa: E402
-from mockserver.errors import ConfigurationError, FixtureError, MockServerError  # noqa: E402
+from mockserver.errors import FixtureError, MockServerError, SettingsError  # noqa: E402
 from mockserver.settings import Settings, load_settings  # noqa: E402
 
 __all__ = [
     "AdminClient",
     "AdminError",
-    "ConfigurationError",
     "FixtureError",
     "MockServerError",
     "Settings",
+    "SettingsError",
     "VerificationFailed",
     "create_app",
     "load_settings",

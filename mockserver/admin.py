@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from contracts import Operation
 from mockserver import faults, overrides
 from mockserver.banner import demo_credentials
-from mockserver.errors import ClockError, ConfigurationError, FixtureError
+from mockserver.errors import ClockError, FixtureError, SettingsError
 from mockserver.fixtures import KEEP_ON_RESET, SEEDED, seed_all
 from mockserver.matching import Pattern
 from mockserver.pipeline.call import Call
@@ -356,7 +356,7 @@ async def set_fault(spec: str, operation_id: str, body: dict[str, Any]) -> Reply
                 reason=body.get("reason"),
             ),
         )
-    except ConfigurationError as exc:
+    except SettingsError as exc:
         raise bad_request(str(exc)) from exc
     return fault.__dict__, 200, _JSON
 
@@ -378,7 +378,7 @@ async def create_override(body: dict[str, Any]) -> Reply:
     """Install an override after checking its answer against the contract."""
     try:
         installed = await overrides.install_override(runtime(), body)
-    except ConfigurationError as exc:
+    except SettingsError as exc:
         raise bad_request(str(exc)) from exc
     return {k: v for k, v in installed.items() if k != "created"}, 201, _JSON
 

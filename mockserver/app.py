@@ -35,7 +35,7 @@ from contracts import Contract, load_contract, load_contract_file
 from mockserver import admin
 from mockserver.banner import demo_credentials, flat_credentials
 from mockserver.clock import Clock
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.fixtures import SEEDED, seed_all
 from mockserver.journal import Journal
 from mockserver.pipeline.compiler import compile_api, credentials_of
@@ -340,7 +340,7 @@ def app_from_environment() -> connexion.AsyncApp:
     """Factory for uvicorn workers: settings come from `CONTRACT_MOCK_SETTINGS_JSON`."""
     raw = os.environ.get(SETTINGS_ENV)
     if raw is None:
-        raise ConfigurationError(f"{SETTINGS_ENV} is not set: start workers through `contract-mock serve`")
+        raise SettingsError(f"{SETTINGS_ENV} is not set: start workers through `contract-mock serve`")
     app = create_app(Settings.from_json(raw))
     freeze_startup_objects()
     return app

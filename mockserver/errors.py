@@ -1,7 +1,7 @@
 """The mock server's exception tree (every exception it raises on purpose derives from `MockServerError`).
 
 MockServerError(Exception)
-├── ConfigurationError(MockServerError, ValueError)   a setting, option or registration that cannot work
+├── SettingsError(MockServerError, ValueError)   a setting, option or registration that cannot work
 ├── FixtureError(MockServerError, ValueError)         a fixture file that does not match its schema
 ├── ClockError(MockServerError, ValueError)           a clock move the mock refuses (backwards, past year 9999)
 ├── ContractBreach(MockServerError, RuntimeError)     the mock's own answer is not what its contract declares
@@ -13,14 +13,14 @@ MockServerError(Exception)
 
 from __future__ import annotations
 
-__all__ = ["ClockError", "ConfigurationError", "ContractBreach", "FixtureError", "MockServerError"]
+__all__ = ["ClockError", "ContractBreach", "FixtureError", "MockServerError", "SettingsError"]
 
 
 class MockServerError(Exception):
     """Root of the mock server's own errors."""
 
 
-class ConfigurationError(MockServerError, ValueError):
+class SettingsError(MockServerError, ValueError):
     """A setting, option or registration that cannot work; the message says which and what is valid."""
 
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.problems import Kind, Rejected, RequestError
 
 if TYPE_CHECKING:
@@ -51,32 +51,32 @@ class Fault:
 def _check(rt: Runtime, fault: Fault) -> None:
     contract = rt.contracts.get(fault.spec)
     if contract is None:
-        raise ConfigurationError(f"unknown spec {fault.spec!r}; mounted: {', '.join(rt.contracts)}")
+        raise SettingsError(f"unknown spec {fault.spec!r}; mounted: {', '.join(rt.contracts)}")
     operation = contract.operation(fault.operationId)
     if operation is None:
-        raise ConfigurationError(
+        raise SettingsError(
             f"{fault.spec} has no operation {fault.operationId!r}; known: {', '.join(sorted(contract.operations))}"
         )
     if not 0.0 <= fault.probability <= 1.0:
-        raise ConfigurationError(f"probability must be between 0 and 1, got {fault.probability}")
+        raise SettingsError(f"probability must be between 0 and 1, got {fault.probability}")
     behaviour = rt.behaviours.get(fault.spec)
     if fault.reason is not None:
         reasons = behaviour.fault_reasons(operation) if behaviour is not None and behaviour.fault_reasons else ()
         if fault.reason not in reasons:
             known = ", ".join(reasons) or "none for this operation"
-            raise ConfigurationError(
+            raise SettingsError(
                 f"{fault.spec} {fault.operationId}: unknown reason {fault.reason!r} (documented: {known})"
             )
     if fault.status is None:
         return
     response = operation.response_for(fault.status)
     if response is None:
-        raise ConfigurationError(
+        raise SettingsError(
             f"{fault.spec} {fault.operationId} does not declare status {fault.status} "
             f"(declared: {', '.join(operation.responses)}); the mock only sends what the contract declares"
         )
     if fault.retryAfter is None and any(name.lower() == "retry-after" for name in response.required_headers):
-        raise ConfigurationError(
+        raise SettingsError(
             f"{fault.spec} {fault.operationId} declares a required Retry-After header on {fault.status}: "
             "give retryAfter (seconds)"
         )

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from contracts import Contract, Operation, load_contract, registration
-from mockserver.errors import ConfigurationError, FixtureError
+from mockserver.errors import FixtureError, SettingsError
 from mockserver.fixtures import load_fixture
 from mockserver.vendors import Behaviour
 
@@ -109,7 +109,7 @@ def draft_fixture(har: Path, spec: str, base: Path) -> Draft:
     try:
         document = json.loads(har.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"{har}: not a readable HAR file ({exc})") from exc
+        raise SettingsError(f"{har}: not a readable HAR file ({exc})") from exc
     contract = load_contract(spec)
     behaviour = Behaviour.load(spec)
     fixture = load_fixture(base, spec, dict(behaviour.fixture_schema))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.matching import Pattern
 from mockserver.pipeline.responses import Answer, normalise
 
@@ -41,14 +41,14 @@ async def install_override(rt: Runtime, data: Mapping[str, Any]) -> dict[str, An
     """Check an override against its operation's contract and store it; returns the stored override."""
     api = rt.apis.get(str(data["spec"]))
     if api is None:
-        raise ConfigurationError(f"unknown API {data['spec']!r}; mounted: {', '.join(rt.contracts)}")
+        raise SettingsError(f"unknown API {data['spec']!r}; mounted: {', '.join(rt.contracts)}")
     compiled = api.operations.get(str(data["operationId"]))
     if compiled is None:
         known = ", ".join(sorted(api.operations))
-        raise ConfigurationError(f"{data['spec']} has no operation {data['operationId']!r}; known: {known}")
+        raise SettingsError(f"{data['spec']} has no operation {data['operationId']!r}; known: {known}")
     problems = compiled.responses.problems(_answer(compiled, data["response"]))
     if problems:
-        raise ConfigurationError(
+        raise SettingsError(
             f"{data['spec']} {data['operationId']}: the override's answer is not one the contract declares: "
             + "; ".join(problems)
         )

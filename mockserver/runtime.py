@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from contracts import Contract
 from mockserver.clock import Clock
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.journal import Journal
 from mockserver.settings import Settings
 from mockserver.store import Store
@@ -146,5 +146,5 @@ def runtime() -> Runtime:
     """The runtime of the app serving the current request (or of the app created last)."""
     value = _current.get() or _latest
     if value is None:
-        raise ConfigurationError("the mock server has not been created: call mockserver.create_app() first")
+        raise SettingsError("the mock server has not been created: call mockserver.create_app() first")
     return value

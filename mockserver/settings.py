@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from contracts import FIXTURES_DIR, contract_names, did_you_mean
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 
 __all__ = ["ENV_PREFIX", "FIELDS", "LogLevel", "SettingSource", "Settings", "load_settings"]
 
@@ -186,7 +186,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def _fail(name: str, problem: str) -> None:
-    raise ConfigurationError(f"setting {name}: {problem}")
+    raise SettingsError(f"setting {name}: {problem}")
 
 
 def _validate(s: Settings) -> None:
@@ -269,7 +269,7 @@ def _convert(spec: dataclasses.Field[Any], raw: Any, origin: str) -> Any:
             return Path(str(raw)).expanduser()
         return str(raw)
     except ValueError as exc:
-        raise ConfigurationError(f"setting {spec.name} from {origin}: {raw!r} is not valid ({exc})") from None
+        raise SettingsError(f"setting {spec.name} from {origin}: {raw!r} is not valid ({exc})") from None
 
 
 def _build(values: Mapping[str, Any], origin: str) -> Settings:
@@ -277,7 +277,7 @@ def _build(values: Mapping[str, Any], origin: str) -> Settings:
     converted = {}
     for name, raw in values.items():
         if name not in known:
-            raise ConfigurationError(f"{origin}: unknown setting {name!r}.{did_you_mean(name, known)}")
+            raise SettingsError(f"{origin}: unknown setting {name!r}.{did_you_mean(name, known)}")
         converted[name] = _convert(known[name], raw, origin)
     return Settings(**converted)
 
@@ -288,14 +288,14 @@ def _config_values(config: Path | None, cwd: Path) -> tuple[dict[str, Any], str]
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigurationError(f"config file {path}: {exc}") from None
+            raise SettingsError(f"config file {path}: {exc}") from None
         return {key.replace("-", "_"): value for key, value in data.items()}, str(path)
     pyproject = cwd / "pyproject.toml"
     if pyproject.is_file():
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigurationError(f"{pyproject}: {exc}") from None
+            raise SettingsError(f"{pyproject}: {exc}") from None
         table = data.get("tool", {}).get(PYPROJECT_TABLE, {})
         return {key.replace("-", "_"): value for key, value in table.items()}, f"{pyproject} [tool.{PYPROJECT_TABLE}]"
     return {}, "defaults"
@@ -318,23 +318,23 @@ def load_settings(
     known = {f.name for f in FIELDS}
     for name, value in file_values.items():
         if name not in known:
-            raise ConfigurationError(f"{file_origin}: unknown setting {name!r}.{did_you_mean(name, known)}")
+            raise SettingsError(f"{file_origin}: unknown setting {name!r}.{did_you_mean(name, known)}")
         merged[name], origins[name] = value, file_origin
     for key, value in environ.items():
         if key.startswith(ENV_PREFIX):
             name = key[len(ENV_PREFIX) :].lower()
             if name not in known:
-                raise ConfigurationError(f"environment {key}: unknown setting.{did_you_mean(name, known)}")
+                raise SettingsError(f"environment {key}: unknown setting.{did_you_mean(name, known)}")
             merged[name], origins[name] = value, f"environment {key}"
     for name, value in flags.items():
         if value is not None:
             merged[name], origins[name] = value, "command line"
     try:
         settings = _build(merged, "settings")
-    except ConfigurationError as exc:
+    except SettingsError as exc:
         name = str(exc).removeprefix("setting ").split(":", 1)[0].split(" ", 1)[0]
         where = origins.get(name)
-        raise ConfigurationError(f"{exc} (from {where})" if where else str(exc)) from None
+        raise SettingsError(f"{exc} (from {where})" if where else str(exc)) from None
     return settings, origins
 
 

@@ -15,7 +15,7 @@ def test_mockserver_exports() -> None:
         "AdminClient",
         "AdminError",
         "VerificationFailed",
-        "ConfigurationError",
+        "SettingsError",
         "FixtureError",
         "MockServerError",
         "Settings",

@@ -17,7 +17,7 @@ from conformance.diff.errors import (
     IgnoreFileError,
 )
 from conformance.diff.families import Family
-from conformance.diff.findings import Finding, Level, Report
+from conformance.diff.findings import DriftFinding, Level, Report
 from conformance.diff.gate import DiffOptions, run_diff
 from conformance.diff.ignores import (
     IgnoreFile,
@@ -29,19 +29,19 @@ from conformance.diff.ignores import (
     parse_ignore_lines,
 )
 from conformance.diff.lifecycle import Policy
-from conformance.diff.loader import Contract, load_contract
+from conformance.diff.loader import ContractRevision, load_revision
 from conformance.diff.render import OutputFormat, render
 from conformance.diff.rules import diff_documents
 
 __all__ = [
     "RULES",
-    "Contract",
+    "ContractRevision",
     "ContractSourceError",
     "ContractStructureError",
     "DiffError",
     "DiffOptions",
+    "DriftFinding",
     "Family",
-    "Finding",
     "GitRefError",
     "IgnoreFile",
     "IgnoreFileError",
@@ -56,8 +56,8 @@ __all__ = [
     "apply_severities",
     "diff_command",
     "diff_documents",
-    "load_contract",
     "load_ignore_file",
+    "load_revision",
     "parse_ignore_lines",
     "render",
     "run_diff",

@@ -10,7 +10,7 @@ They hang under the harness root, so a caller catching `ConformanceError` catche
             ├── ContractStructureError(DiffError)          the document is not a usable OpenAPI 3.0/3.1 contract
             └── IgnoreFileError(DiffError)                 a malformed line in the ignore file
 
-Breaking changes themselves are not exceptions: they are `Finding` values.
+Breaking changes themselves are not exceptions: they are `DriftFinding` values.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a diff produces: the `Level` of a change, one `Finding` per change, and the `Report` of a run."""
+"""What a diff produces: the `Level` of a change, one `DriftFinding` per change, and the `Report` of a run."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from conformance.diff.ignores import IgnoreRule, SeverityOverride
 
-__all__ = ["Finding", "Level", "Report", "operation_key"]
+__all__ = ["DriftFinding", "Level", "Report", "operation_key"]
 
 _TEMPLATE_VARIABLE = re.compile(r"\{[^}/]*\}")
 
@@ -38,7 +38,7 @@ def operation_key(method: str, path: str) -> str:
 
 
 @dataclass(frozen=True)
-class Finding:
+class DriftFinding:
     """One change between two versions of a contract, classified by a rule of the catalog.
 
     `message` names what changed ("response property 'status' gained the enum value "x""); `site` names where in the
@@ -93,13 +93,13 @@ class Report:
     """The outcome of a diff run: reported findings, ignored ones with their rule, stale ignore lines, and the
     severity overrides that changed a level (with how many findings each changed)."""
 
-    findings: tuple[Finding, ...]
-    ignored: tuple[tuple[Finding, IgnoreRule], ...] = ()
+    findings: tuple[DriftFinding, ...]
+    ignored: tuple[tuple[DriftFinding, IgnoreRule], ...] = ()
     unused_ignores: tuple[IgnoreRule, ...] = ()
     contracts: tuple[str, ...] = field(default=())
     overridden: tuple[tuple[SeverityOverride, int], ...] = ()
 
-    def failing(self, threshold: Level) -> tuple[Finding, ...]:
+    def failing(self, threshold: Level) -> tuple[DriftFinding, ...]:
         """Findings at or above `threshold`; ignored findings never fail."""
         return tuple(finding for finding in self.findings if finding.level.at_least(threshold))
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance.diff.errors import DiffError
-from conformance.diff.findings import Finding, Level, Report
+from conformance.diff.findings import DriftFinding, Level, Report
 from conformance.diff.ignores import IgnoreFile, apply_ignores, apply_severities, load_ignore_file
 from conformance.diff.lifecycle import Policy
-from conformance.diff.loader import Contract, ContractPair, contracts_at_ref, load_contract
+from conformance.diff.loader import ContractPair, ContractRevision, contracts_at_ref, load_revision
 from conformance.diff.render import OutputFormat
 from conformance.diff.rules import diff_documents
 
@@ -64,10 +64,10 @@ def run_diff(options: DiffOptions) -> Report:
             raise DiffError(f"no OpenAPI contract under {options.specs_dir} nor at {options.base_ref}")
     else:
         assert options.old is not None and options.new is not None
-        old, new = load_contract(options.old, repo), load_contract(options.new, repo)
+        old, new = load_revision(options.old, repo), load_revision(options.new, repo)
         pairs = [ContractPair(new.label, old, new)]
     policy = options.policy()
-    findings: list[Finding] = []
+    findings: list[DriftFinding] = []
     for pair in pairs:
         sources = (_source(pair.old), _source(pair.new))
         findings += diff_documents(_document(pair.old), _document(pair.new), pair.label, sources, policy)
@@ -77,9 +77,9 @@ def run_diff(options: DiffOptions) -> Report:
     return Report(tuple(kept), tuple(ignored), tuple(unused), labels, tuple(overridden))
 
 
-def _document(contract: Contract | None) -> Mapping[str, Any]:
+def _document(contract: ContractRevision | None) -> Mapping[str, Any]:
     return contract.document if contract is not None else _EMPTY
 
 
-def _source(contract: Contract | None) -> str:
+def _source(contract: ContractRevision | None) -> str:
     return contract.source if contract is not None else "(absent)"

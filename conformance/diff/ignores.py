@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conformance.diff.catalog import RULES
 from conformance.diff.errors import IgnoreFileError
-from conformance.diff.findings import Finding, Level, operation_key
+from conformance.diff.findings import DriftFinding, Level, operation_key
 from conformance.diff.operations import HTTP_METHODS
 from conformance.errors import did_you_mean
 
@@ -47,7 +47,7 @@ class IgnoreRule:
     source: str = ""
     line: int = 0
 
-    def matches(self, finding: Finding) -> bool:
+    def matches(self, finding: DriftFinding) -> bool:
         """Whether this line accepts `finding`."""
         if finding.rule_id != self.rule_id:
             return False
@@ -145,12 +145,12 @@ def load_ignore_file(path: Path) -> IgnoreFile:
 
 
 def apply_severities(
-    findings: Iterable[Finding], overrides: Iterable[SeverityOverride]
-) -> tuple[list[Finding], list[tuple[SeverityOverride, int]]]:
+    findings: Iterable[DriftFinding], overrides: Iterable[SeverityOverride]
+) -> tuple[list[DriftFinding], list[tuple[SeverityOverride, int]]]:
     """Findings at their overridden levels, and each override that changed some with how many it changed."""
     by_rule = {override.rule_id: override for override in overrides}
     counts: dict[str, int] = {}
-    result: list[Finding] = []
+    result: list[DriftFinding] = []
     for finding in findings:
         override = by_rule.get(finding.rule_id)
         if override is not None and override.level != finding.level:
@@ -161,12 +161,12 @@ def apply_severities(
 
 
 def apply_ignores(
-    findings: Iterable[Finding], rules: Iterable[IgnoreRule]
-) -> tuple[list[Finding], list[tuple[Finding, IgnoreRule]], list[IgnoreRule]]:
+    findings: Iterable[DriftFinding], rules: Iterable[IgnoreRule]
+) -> tuple[list[DriftFinding], list[tuple[DriftFinding, IgnoreRule]], list[IgnoreRule]]:
     """Split findings into kept and ignored (with the line that ignored each); also return unused lines."""
     rules = list(rules)
-    kept: list[Finding] = []
-    ignored: list[tuple[Finding, IgnoreRule]] = []
+    kept: list[DriftFinding] = []
+    ignored: list[tuple[DriftFinding, IgnoreRule]] = []
     used: set[IgnoreRule] = set()
     for finding in findings:
         rule = next((rule for rule in rules if rule.matches(finding)), None)

@@ -14,12 +14,12 @@ from contracts import ContractUnreadable, parse_text
 
 __all__ = [
     "CONTRACT_SUFFIXES",
-    "Contract",
     "ContractPair",
+    "ContractRevision",
     "GitRepository",
     "contracts_at_ref",
     "is_openapi",
-    "load_contract",
+    "load_revision",
     "parse_contract",
     "parse_document",
 ]
@@ -29,7 +29,7 @@ READABLE_VERSIONS = ("3.0", "3.1")
 
 
 @dataclass(frozen=True)
-class Contract:
+class ContractRevision:
     """A parsed OpenAPI document with a short label (the file stem) and where it came from."""
 
     label: str
@@ -50,8 +50,8 @@ def is_openapi(document: Any) -> bool:
     return isinstance(document, dict) and "openapi" in document
 
 
-def parse_contract(text: str, source: str, label: str) -> Contract:
-    """Parse text into a `Contract`, failing on bad YAML or on a document that is not OpenAPI 3.0 or 3.1."""
+def parse_contract(text: str, source: str, label: str) -> ContractRevision:
+    """Parse text into a `ContractRevision`, failing on bad YAML or on a document that is not OpenAPI 3.0 or 3.1."""
     document = parse_document(text, source)
     if not is_openapi(document):
         raise ContractStructureError(f"{source} is not an OpenAPI document (no top-level 'openapi' key)")
@@ -60,10 +60,10 @@ def parse_contract(text: str, source: str, label: str) -> Contract:
         raise ContractStructureError(
             f"{source} is OpenAPI {version}; the drift gate reads OpenAPI 3.0 and 3.1 contracts"
         )
-    return Contract(label=label, source=source, document=document)
+    return ContractRevision(label=label, source=source, document=document)
 
 
-def load_contract(spec: str, repo: Path | None = None) -> Contract:
+def load_revision(spec: str, repo: Path | None = None) -> ContractRevision:
     """Load `spec`: an existing file path, or `REF:path` read from git in `repo` (path from the repo root)."""
     path = Path(spec)
     if path.is_file():
@@ -139,8 +139,8 @@ class ContractPair:
     """The two versions of one contract; a side is None where the contract does not exist."""
 
     label: str
-    old: Contract | None
-    new: Contract | None
+    old: ContractRevision | None
+    new: ContractRevision | None
 
 
 def contracts_at_ref(ref: str, specs_dir: Path, repo: Path) -> list[ContractPair]:
@@ -157,21 +157,21 @@ def contracts_at_ref(ref: str, specs_dir: Path, repo: Path) -> list[ContractPair
         relative = ""
     if not directory.is_dir():
         raise ContractSourceError(f"the specs directory {directory} does not exist")
-    new: dict[str, Contract] = {}
+    new: dict[str, ContractRevision] = {}
     for path in sorted(directory.iterdir()):
         if path.suffix in CONTRACT_SUFFIXES and path.is_file():
             source = str(path)
             document = parse_document(path.read_text(encoding="utf-8"), source)
             if is_openapi(document):
-                new[path.stem] = Contract(path.stem, source, document)
-    old: dict[str, Contract] = {}
+                new[path.stem] = ContractRevision(path.stem, source, document)
+    old: dict[str, ContractRevision] = {}
     for git_path in git.list_files(ref, relative):
         name = PurePosixPath(git_path)
         if name.suffix in CONTRACT_SUFFIXES:
             source = f"{ref}:{git_path}"
             document = parse_document(git.show(ref, git_path), source)
             if is_openapi(document):
-                old[name.stem] = Contract(name.stem, source, document)
+                old[name.stem] = ContractRevision(name.stem, source, document)
     return [ContractPair(label, old.get(label), new.get(label)) for label in sorted(old.keys() | new.keys())]
 
 

@@ -14,7 +14,7 @@ from enum import StrEnum
 from xml.etree import ElementTree
 
 from conformance.diff.catalog import RULES
-from conformance.diff.findings import Finding, Level, Report
+from conformance.diff.findings import DriftFinding, Level, Report
 
 __all__ = ["Entry", "OutputFormat", "entries", "render", "summary_line"]
 
@@ -53,12 +53,12 @@ class Entry:
     rule_id: str
     contract: str
     message: str
-    places: tuple[Finding, ...]
+    places: tuple[DriftFinding, ...]
 
 
-def entries(findings: Iterable[Finding]) -> list[Entry]:
+def entries(findings: Iterable[DriftFinding]) -> list[Entry]:
     """Findings grouped by contract, rule and message, most severe first (ERR, WARN, INFO)."""
-    groups: dict[tuple[str, Level, str, str], list[Finding]] = {}
+    groups: dict[tuple[str, Level, str, str], list[DriftFinding]] = {}
     for finding in findings:
         groups.setdefault((finding.contract, finding.level, finding.rule_id, finding.message), []).append(finding)
     grouped = [
@@ -170,7 +170,7 @@ def _json(report: Report, fail_on: Level) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _finding_data(finding: Finding) -> dict[str, str | None]:
+def _finding_data(finding: DriftFinding) -> dict[str, str | None]:
     data: dict[str, str | None] = dict(finding.as_dict())
     data["oasdiff_id"] = RULES[finding.rule_id].oasdiff_id
     return data
@@ -205,7 +205,7 @@ def _junit(report: Report, fail_on: Level) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
 
 
-def _case(suite: ElementTree.Element, finding: Finding) -> ElementTree.Element:
+def _case(suite: ElementTree.Element, finding: DriftFinding) -> ElementTree.Element:
     classname = f"{finding.contract}.{finding.operation}" if finding.contract else finding.operation
     return ElementTree.SubElement(suite, "testcase", classname=classname, name=f"{finding.rule_id}: {finding.text}")
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from conformance.diff.catalog import RULES
-from conformance.diff.findings import Finding
+from conformance.diff.findings import DriftFinding
 from conformance.diff.lifecycle import Event, Policy, changes, event_ids, removal
 from conformance.diff.operations import Operation, Requirement, index_operations
 from conformance.diff.schema_rules import Direction, Emit, Site, compare_schemas
@@ -39,14 +39,14 @@ class _Collector:
 
     def __init__(self, contract: str) -> None:
         self.contract = contract
-        self.findings: set[Finding] = set()
+        self.findings: set[DriftFinding] = set()
 
     def at(self, operation: Operation) -> Emit:
         """An `Emit` that files findings under `operation`."""
 
         def emit(rule_id: str, message: str, site: str = "") -> None:
             level = RULES[rule_id].level
-            finding = Finding(rule_id, level, operation.method, operation.path, message, self.contract, site)
+            finding = DriftFinding(rule_id, level, operation.method, operation.path, message, self.contract, site)
             self.findings.add(finding)
 
         return emit
@@ -58,7 +58,7 @@ def diff_documents(
     contract: str = "",
     sources: tuple[str, str] = ("old", "new"),
     policy: Policy | None = None,
-) -> list[Finding]:
+) -> list[DriftFinding]:
     """Every catalogued change from `old` to `new`, sorted for reports; sunset dates are judged by `policy`
     (default: today's date, no grace period)."""
     policy = policy or Policy(today=date.today())
@@ -77,7 +77,7 @@ def diff_documents(
         check_request_body(before, after, emit, policy)
         check_responses(before, after, emit, policy)
         check_security(before, after, emit)
-    return sorted(collector.findings, key=Finding.sort_key)
+    return sorted(collector.findings, key=DriftFinding.sort_key)
 
 
 def check_operations(

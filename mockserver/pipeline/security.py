@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts import Operation, SecurityScheme
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.pipeline.call import Call
 from mockserver.problems import Kind, Location, Rejected, RequestError, Violation
 
@@ -126,18 +126,14 @@ def compile_security(
         for name in requirement:
             scheme = schemes.get(name)
             if scheme is None:
-                raise ConfigurationError(
-                    f"{operation.contract} {operation.operation_id}: unknown security scheme {name!r}"
-                )
+                raise SettingsError(f"{operation.contract} {operation.operation_id}: unknown security scheme {name!r}")
             if scheme.type not in ("apiKey", "http", "oauth2") or (
                 scheme.type == "http" and scheme.scheme not in ("basic", "bearer")
             ):
-                raise ConfigurationError(
-                    f"{operation.contract}: security scheme {name!r} ({scheme.type}) is not supported"
-                )
+                raise SettingsError(f"{operation.contract}: security scheme {name!r} ({scheme.type}) is not supported")
             checker = checkers.get(name)
             if checker is None:
-                raise ConfigurationError(f"{operation.contract}: the vendor module has no checker for scheme {name!r}")
+                raise SettingsError(f"{operation.contract}: the vendor module has no checker for scheme {name!r}")
             compiled.append(_Scheme(scheme, checker))
         alternatives.append(tuple(compiled))
     return CompiledSecurity(tuple(alternatives))

@@ -36,7 +36,7 @@ from connexion.exceptions import ResolverError
 from connexion.resolver import Resolver
 
 from contracts import Contract, Operation, registration
-from mockserver.errors import ConfigurationError
+from mockserver.errors import SettingsError
 from mockserver.pipeline.security import Checker
 from mockserver.problems import RequestError
 
@@ -82,13 +82,13 @@ class Behaviour:
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
-            raise ConfigurationError(f"{spec}: behaviour module {name} cannot be imported: {exc}") from exc
+            raise SettingsError(f"{spec}: behaviour module {name} cannot be imported: {exc}") from exc
         missing = [attr for attr in ("SECURITY", "FIXTURE_SCHEMA", "seed", "error_body") if not hasattr(module, attr)]
         if missing:
-            raise ConfigurationError(f"{spec}: {name} lacks {', '.join(missing)}")
+            raise SettingsError(f"{spec}: {name} lacks {', '.join(missing)}")
         for scheme, checker in module.SECURITY.items():
             if not inspect.iscoroutinefunction(checker):
-                raise ConfigurationError(f"{spec}: the checker for {scheme!r} ({checker.__name__}) must be async")
+                raise SettingsError(f"{spec}: the checker for {scheme!r} ({checker.__name__}) must be async")
         return cls(
             spec=spec,
             module=module,
@@ -110,11 +110,9 @@ class Behaviour:
         name = handler_name(operation_id.rsplit(".", 1)[-1])
         handler = getattr(self.module, name, None)
         if handler is None:
-            raise ConfigurationError(
-                f"{self.spec}: operation {operation_id!r} has no handler {self.module.__name__}.{name}"
-            )
+            raise SettingsError(f"{self.spec}: operation {operation_id!r} has no handler {self.module.__name__}.{name}")
         if not inspect.iscoroutinefunction(handler):
-            raise ConfigurationError(f"{self.spec}: handler {self.module.__name__}.{name} must be async")
+            raise SettingsError(f"{self.spec}: handler {self.module.__name__}.{name} must be async")
         return handler  # type: ignore[no-any-return]
 
     def handlers(self, contract: Contract) -> dict[str, Callable[..., Any]]:
@@ -124,6 +122,6 @@ class Behaviour:
         for op in contract:
             try:
                 handlers[op.operation_id] = resolver.resolve_function_from_operation_id(op.operation_id)
-            except ResolverError as exc:  # Connexion wraps our ConfigurationError (a ValueError): unwrap it
-                raise ConfigurationError(str(exc)) from exc
+            except ResolverError as exc:  # Connexion wraps our SettingsError (a ValueError): unwrap it
+                raise SettingsError(str(exc)) from exc
         return handlers

@@ -7,7 +7,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from contracts import FIXTURES_DIR
-from mockserver import ConfigurationError, Settings, create_app
+from mockserver import Settings, SettingsError, create_app
 
 ASAPP = "asapp-metadata-ingestion"
 BASE = f"/{ASAPP}/metadata-ingestion/v1"
@@ -31,7 +31,7 @@ def test_index_lists_every_mounted_api_with_its_ui_and_contract(client: TestClie
 
 
 def test_unknown_spec_name_fails_with_the_valid_names() -> None:
-    with pytest.raises(ConfigurationError, match="Valid: aisera-ingestion"):
+    with pytest.raises(SettingsError, match="Valid: aisera-ingestion"):
         create_app(Settings(specs=("asap",)))
 
 
@@ -97,7 +97,7 @@ def test_a_handler_without_a_contract_operation_fails_at_start(monkeypatch: pyte
     import mockserver.vendors.asapp_metadata_ingestion as module
 
     monkeypatch.delattr(module, "single_agent_metadata")
-    with pytest.raises(ConfigurationError, match="singleAgentMetadata' has no handler"):
+    with pytest.raises(SettingsError, match="singleAgentMetadata' has no handler"):
         TestClient(create_app(Settings(specs=(ASAPP,)))).__enter__()
 
 

@@ -19,7 +19,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from contracts import FIXTURES_DIR
-from mockserver import ConfigurationError, Settings, create_app
+from mockserver import Settings, SettingsError, create_app
 from mockserver.pipeline.bodies import MAX_JSON_DEPTH
 from mockserver.server import CredentialFilter
 
@@ -342,7 +342,7 @@ def test_restore_never_rewinds_the_journal(client: TestClient) -> None:
 
 
 def test_the_admin_api_needs_a_token_off_loopback() -> None:
-    with pytest.raises(ConfigurationError, match="admin_token"):
+    with pytest.raises(SettingsError, match="admin_token"):
         Settings(host="0.0.0.0")
     app = create_app(Settings(specs=(ASAPP,), host="0.0.0.0", admin_token="s3cret-admin"))
     with TestClient(app) as client:

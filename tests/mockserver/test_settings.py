@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mockserver import ConfigurationError
+from mockserver import SettingsError
 from mockserver.cli import main
 from mockserver.settings import FIELDS, Settings, load_settings, settings_table
 
@@ -50,7 +50,7 @@ def test_pyproject_table_is_read_when_there_is_no_config_file(tmp_path: Path) ->
     ],
 )
 def test_bad_values_name_the_setting_and_where_they_came_from(environ: dict[str, str], message: str) -> None:
-    with pytest.raises(ConfigurationError, match=message.replace("(", r"\(").replace("?", r"\?")):
+    with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace("?", r"\?")):
         load_settings({}, environ=environ, cwd=Path("/nonexistent"))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.diff import RULES, Family, Policy, diff_documents, load_contract
+from conformance.diff import RULES, Family, Policy, diff_documents, load_revision
 
 CORPUS = Path(__file__).resolve().parents[3] / "fixtures" / "diff"
 CASES = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
@@ -103,8 +103,8 @@ def _policy(case: str) -> Policy:
 
 @pytest.mark.parametrize("case", CASES)
 def test_case_reports_exactly_the_expected_findings(case: str) -> None:
-    old = load_contract(str(CORPUS / case / "old.yaml"))
-    new = load_contract(str(CORPUS / case / "new.yaml"))
+    old = load_revision(str(CORPUS / case / "old.yaml"))
+    new = load_revision(str(CORPUS / case / "new.yaml"))
     found = diff_documents(old.document, new.document, case, policy=_policy(case))
     received = Counter((finding.rule_id, finding.level.value, finding.operation) for finding in found)
     documented = Counter((item["id"], item["level"], item["operation"]) for item in _expected(case))
@@ -121,7 +121,7 @@ def test_expected_levels_are_the_catalogued_ones(case: str) -> None:
 def test_every_case_is_also_silent_against_itself() -> None:
     for case in CASES:
         for side in ("old.yaml", "new.yaml"):
-            document = load_contract(str(CORPUS / case / side)).document
+            document = load_revision(str(CORPUS / case / side)).document
             assert diff_documents(document, document, policy=_policy(case)) == [], f"{case}/{side} differs from itself"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.diff import (
-    Finding,
+    DriftFinding,
     IgnoreFileError,
     Level,
     SeverityOverride,
@@ -20,8 +20,8 @@ from conformance.diff import (
 ENUM_ADDED = "response-property-enum-value-added"
 
 
-def _finding(rule_id: str = ENUM_ADDED, method: str = "GET", path: str = "/a/{id}") -> Finding:
-    return Finding(rule_id, Level.WARN, method, path, "something changed", "shop")
+def _finding(rule_id: str = ENUM_ADDED, method: str = "GET", path: str = "/a/{id}") -> DriftFinding:
+    return DriftFinding(rule_id, Level.WARN, method, path, "something changed", "shop")
 
 
 def test_lines_comments_and_reasons_are_parsed(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_a_rule_gets_one_severity_line() -> None:
 
 def test_severities_set_levels_and_count_what_they_changed() -> None:
     overrides = [SeverityOverride(ENUM_ADDED, Level.ERR), SeverityOverride("endpoint-added", Level.INFO)]
-    enum_added, added = _finding(), Finding("endpoint-added", Level.INFO, "POST", "/b", "the operation was added")
+    enum_added, added = _finding(), DriftFinding("endpoint-added", Level.INFO, "POST", "/b", "the operation was added")
     leveled, used = apply_severities([enum_added, added], overrides)
     assert [finding.level for finding in leveled] == [Level.ERR, Level.INFO]
     assert leveled[0].message == enum_added.message

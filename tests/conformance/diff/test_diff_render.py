@@ -7,25 +7,27 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conformance.diff import Finding, IgnoreRule, Level, OutputFormat, Report, SeverityOverride, render
+from conformance.diff import DriftFinding, IgnoreRule, Level, OutputFormat, Report, SeverityOverride, render
 
-BREAKING = Finding("response-required-property-removed", Level.ERR, "GET", "/a", "property 'x' was removed", "shop")
-RISKY = Finding("response-property-enum-value-added", Level.WARN, "GET", "/a", "gained 'b|c'", "shop")
-NOTE = Finding("endpoint-added", Level.INFO, "POST", "/b", "the operation was added", "crm")
-ACCEPTED = Finding("request-property-removed", Level.WARN, "PUT", "/c", "property 'y' was removed", "shop")
+BREAKING = DriftFinding(
+    "response-required-property-removed", Level.ERR, "GET", "/a", "property 'x' was removed", "shop"
+)
+RISKY = DriftFinding("response-property-enum-value-added", Level.WARN, "GET", "/a", "gained 'b|c'", "shop")
+NOTE = DriftFinding("endpoint-added", Level.INFO, "POST", "/b", "the operation was added", "crm")
+ACCEPTED = DriftFinding("request-property-removed", Level.WARN, "PUT", "/c", "property 'y' was removed", "shop")
 RULE = IgnoreRule("PUT", "/c", "request-property-removed", "vendor dropped it", ".drift-ignore", 4)
 REPORT = Report((BREAKING, RISKY, NOTE), ((ACCEPTED, RULE),), (), ("crm", "shop"))
 EMPTY = Report((), contracts=("shop",))
 
 
 SHARED = "response property 'state' gained the enum value \"lost\""
-AT_A = Finding(
+AT_A = DriftFinding(
     "response-property-enum-value-added", Level.WARN, "GET", "/a", SHARED, "shop", "response 200 application/json"
 )
-AT_B = Finding(
+AT_B = DriftFinding(
     "response-property-enum-value-added", Level.WARN, "GET", "/b", SHARED, "shop", "response 200 application/json"
 )
-AT_B_404 = Finding(
+AT_B_404 = DriftFinding(
     "response-property-enum-value-added", Level.WARN, "GET", "/b", SHARED, "shop", "response 404 application/json"
 )
 ONE_CONTRACT = Report((NOTE, AT_B, AT_A, AT_B_404, BREAKING), contracts=("shop",))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.diff import Finding, Level, Policy, diff_documents, load_contract
+from conformance.diff import DriftFinding, Level, Policy, diff_documents, load_revision
 from conformance.diff.operations import HTTP_METHODS
 from conformance.diff.overlap import disjoint
 
@@ -28,7 +28,7 @@ def _api(schema: dict[str, Any], *, where: str = "response", security: Any = Non
     return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"post": operation}}}
 
 
-def _ids(findings: list[Finding]) -> list[str]:
+def _ids(findings: list[DriftFinding]) -> list[str]:
     return [finding.rule_id for finding in findings]
 
 
@@ -170,7 +170,7 @@ def test_findings_name_the_property_path_and_the_site() -> None:
 
 @pytest.mark.parametrize("spec", sorted(path.name for path in SPECS.glob("*.yaml") if path.name != "inventory.yaml"))
 def test_a_real_contract_diffs_quickly_and_against_nothing_reports_every_operation(spec: str) -> None:
-    contract = load_contract(str(SPECS / spec))
+    contract = load_revision(str(SPECS / spec))
     started = time.perf_counter()
     assert diff_documents(contract.document, copy.deepcopy(contract.document)) == []
     removed = diff_documents(contract.document, {"openapi": "3.0.3", "paths": {}})

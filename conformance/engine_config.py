@@ -42,7 +42,10 @@ def build_config(
     max_time: int | None,
 ) -> SchemathesisConfig:
     """The Schemathesis configuration for one contract's campaign."""
-    generation = {"mode": settings.data_mode.value, "max-examples": settings.max_examples}
+    # No example database: a campaign depends only on its seed and its target. With Hypothesis' default database
+    # in ./.hypothesis, examples that failed against another implementation (a mutant, yesterday's build) are
+    # replayed first, so the same seed gave different runs and "Reproduce (seed N)" did not reproduce.
+    generation = {"mode": settings.data_mode.value, "max-examples": settings.max_examples, "database": "none"}
     coverage: dict[str, Any] = {"enabled": Phase.COVERAGE in settings.phases}
     unexpected = _probe_methods(settings, loopback)
     if unexpected is not None:

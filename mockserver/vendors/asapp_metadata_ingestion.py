@@ -42,8 +42,6 @@ __all__ = [
 ]
 
 SPEC = "asapp-metadata-ingestion"
-SPIKE_ARREST_PER_SECOND = 100
-"""Vendor rate-limits page: at most 100 requests per second (fixed one-second windows here)."""
 DEFAULT_DAILY_QUOTA = {"sandbox": 10_000, "production": 50_000}
 """Vendor rate-limits page: requests per day by default, reset at 00:00 UTC."""
 BAD_PARAMS = "FAIL_BAD_PARAMS: ERROR: "
@@ -164,6 +162,13 @@ async def check_api_secret(api_secret: str, call: Call) -> dict[str, Any]:
 SECURITY = {"asapp-api-id": check_api_id, "asapp-api-secret": check_api_secret}
 
 
+@functools.cache
+def _spike_arrest_per_second() -> int:
+    """The contract's `info.x-vendor-limits.requestsPerSecond` (vendor rate-limits page: 100 per second; fixed
+    one-second windows here)."""
+    return int(load_contract(SPEC).extensions["x-vendor-limits"]["requestsPerSecond"])
+
+
 async def _count_request(app: dict[str, Any]) -> None:
     """Count one request against the app's spike arrest and daily quota, or refuse it with 429 and Retry-After."""
     rt = runtime()
@@ -178,9 +183,9 @@ async def _count_request(app: dict[str, Any]) -> None:
             midnight = datetime.combine(moment.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
             retry_after = math.ceil(midnight.timestamp() - now)
             refusal = f"daily quota of {app['dailyQuota']} requests reached; it resets at 00:00 UTC"
-        elif this_second >= SPIKE_ARREST_PER_SECOND:
+        elif this_second >= _spike_arrest_per_second():
             retry_after = max(1, math.ceil(second + 1 - now))
-            refusal = f"spike arrest: more than {SPIKE_ARREST_PER_SECOND} requests in one second"
+            refusal = f"spike arrest: more than {_spike_arrest_per_second()} requests in one second"
         else:
             usage = {"app": app["name"], "day": day, "requestsToday": today + 1}
             await rt.store.put(_USAGE, app["name"], {**usage, "second": second, "requestsThisSecond": this_second + 1})

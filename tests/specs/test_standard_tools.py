@@ -80,3 +80,26 @@ def test_spectral_finds_no_error(path: Path, tmp_path: Path) -> None:
     results = json.loads(done.stdout or "[]")
     errors = [f"{r['range']['start']['line'] + 1}: {r['code']}: {r['message']}" for r in results if r["severity"] == 0]
     assert errors == [], "\n".join(errors)
+
+
+def test_openapi_core_accepts_every_documented_sysaid_stream_and_refuses_a_json_answer() -> None:
+    """The stream is a string body with its events in `x-sse-events`, so a validating proxy (openapi-core, as
+    `contract-mock proxy` uses) accepts a correct stream instead of demanding an object."""
+    from openapi_core import OpenAPI
+    from openapi_core.testing import MockRequest, MockResponse
+    from openapi_core.validation.response.exceptions import DataValidationError
+
+    from contracts import load_contract
+
+    contract = load_contract("sysaid-copilot")
+    assert contract.path is not None
+    spec = OpenAPI.from_file_path(str(contract.path))
+    operation = contract.operations["streamChat"]
+    media = contract.resolve(operation.definition["responses"]["200"])["content"]["text/event-stream"]
+    request = MockRequest("https://acme.sysaidit.com", "get", "/api/stream/abc")
+    streams = [example["value"] for example in media["examples"].values()]
+    assert streams
+    for stream in streams:
+        spec.validate_response(request, MockResponse(stream.encode(), content_type="text/event-stream"))
+    with pytest.raises(DataValidationError):
+        spec.validate_response(request, MockResponse(b"[1, 2]", status_code=200, content_type="application/json"))

@@ -25,7 +25,7 @@ from mockserver.banner import demo_credentials
 from mockserver.errors import ClockError, FixtureError, SettingsError
 from mockserver.fixtures import KEEP_ON_RESET, SEEDED, seed_all
 from mockserver.matching import Pattern
-from mockserver.pipeline.call import Call
+from mockserver.pipeline.call import Call, current
 from mockserver.problems import Kind, RequestError, bad_request, not_found, unauthorized
 from mockserver.recording import har_from_journal
 from mockserver.runtime import runtime
@@ -296,7 +296,9 @@ async def export_journal_har(
 ) -> Reply:
     """The journaled requests as HAR 1.2."""
     query = _query(spec, operation_id, status, method, "request", since, after, None)
-    return har_from_journal(await runtime().journal.entries(query)), 200, _JSON
+    call = current()
+    origin = f"{call.scope.get('scheme', 'http')}://{call.headers.get('host', 'localhost')}"
+    return har_from_journal(await runtime().journal.entries(query), origin), 200, _JSON
 
 
 async def clear_journal() -> Reply | Response:

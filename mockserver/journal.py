@@ -57,6 +57,7 @@ def mask_cookie_header(header: str, names: frozenset[str]) -> str:
     parts = []
     for chunk in header.split(";"):
         name, sep, value = chunk.strip().partition("=")
+        name = name.strip()  # `JSESSIONID =...` authenticates (the cookie parser strips the name), so mask it too
         parts.append(f"{name}={MASK if name in names else value}" if sep else chunk.strip())
     return "; ".join(part for part in parts if part)
 

@@ -145,8 +145,10 @@ def _phrase(status: int) -> str:
         return ""
 
 
-def har_from_journal(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Journal entries (already masked) as a HAR 1.2 document."""
+def har_from_journal(entries: list[dict[str, Any]], origin: str = "http://localhost") -> dict[str, Any]:
+    """Journal entries (already masked) as a HAR 1.2 document. URLs are absolute, as HAR requires: the host each
+    request named, else `origin` (the mock as the export was asked of it)."""
+    scheme = origin.partition("://")[0] or "http"
     converted = []
     for entry in entries:
         if entry.get("kind") != "request":
@@ -159,12 +161,14 @@ def har_from_journal(entries: list[dict[str, Any]]) -> dict[str, Any]:
             for item in (value if isinstance(value, list) else [value])
         ]
         suffix = "?" + "&".join(f"{q['name']}={q['value']}" for q in query) if query else ""
+        host = (request.get("headers") or {}).get("host")
+        base = f"{scheme}://{host}" if isinstance(host, str) and host else origin.rstrip("/")
         har: dict[str, Any] = {
             "startedDateTime": entry.get("time"),
             "time": entry.get("durationMs", 0),
             "request": {
                 "method": entry.get("method"),
-                "url": f"{entry.get('path')}{suffix}",
+                "url": f"{base}{entry.get('path')}{suffix}",
                 "httpVersion": "HTTP/1.1",
                 "headers": [{"name": k, "value": str(v)} for k, v in (request.get("headers") or {}).items()],
                 "queryString": query,

@@ -17,6 +17,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from contracts import Operation
+from mockserver.pipeline.parameters import coerce_scalar
 from mockserver.pipeline.schemas import Direction, SchemaValidator, to_json_schema
 from mockserver.problems import Location
 
@@ -115,6 +116,8 @@ class ResponseChecks:
     operation: Operation
     validators: Mapping[tuple[str, str], SchemaValidator | None]
     """(response key, media type) -> the body's validator (None: no schema)."""
+    header_validators: Mapping[tuple[str, str], tuple[str | None, SchemaValidator]] = field(default_factory=dict)
+    """(response key, lower-cased header name) -> the header schema's type and validator."""
 
     def problems(self, answer: Answer) -> list[str]:
         """Why the answer is not one the contract declares (empty when it is)."""
@@ -126,6 +129,14 @@ class ResponseChecks:
         found += [
             f"required header {name} is missing" for name in response.required_headers if name.lower() not in present
         ]
+        for name, value in answer.headers.items():
+            checked = self.header_validators.get((response.key, name.lower()))
+            if checked is not None:
+                kind, header_validator = checked
+                coerced = coerce_scalar(kind, str(value))
+                if not header_validator.is_valid(coerced):
+                    violation = header_validator.violations(coerced, Location.HEADER)[0]
+                    found.append(f"header {name} {str(value)!r} does not match its schema: {violation.describe()}")
         if not response.content:
             if answer.body or answer.response is not None:
                 found.append(f"status {answer.status} declares no body, but one was sent")
@@ -158,4 +169,11 @@ def compile_response_checks(root: Mapping[str, Any], operation: Operation) -> Re
                 )
             else:
                 validators[(key, media)] = None
-    return ResponseChecks(operation, validators)
+    headers: dict[tuple[str, str], tuple[str | None, SchemaValidator]] = {}
+    for key, response in operation.responses.items():
+        for name, header in response.headers.items():
+            if header.schema is not None:
+                schema = to_json_schema(root, header.schema, Direction.RESPONSE)
+                kind = schema.get("type") if isinstance(schema.get("type"), str) else None
+                headers[(key, name.lower())] = (kind, SchemaValidator.compile(schema))
+    return ResponseChecks(operation, validators, headers)

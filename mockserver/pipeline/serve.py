@@ -389,7 +389,8 @@ def _masked(error: RequestError, credentials: Credentials) -> RequestError:
 
 
 def _body_text(data: Any, raw: bytes, fields: frozenset[str], limit: int) -> str:
-    """A body as the journal keeps it: credential fields masked, at most `limit` characters."""
+    """A body as the journal keeps it: credential fields masked, at most `limit` bytes of UTF-8 (cut on a character
+    boundary)."""
     if fields and (data is None or isinstance(data, bytes | str)):
         try:  # a refused body was never parsed onto the call: parse it here, leniently, to mask it
             data = json.loads(raw)
@@ -402,4 +403,7 @@ def _body_text(data: Any, raw: bytes, fields: frozenset[str], limit: int) -> str
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             return f"({len(raw)} bytes of binary content)"
-    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", errors="ignore") + f"... ({len(encoded)} bytes)"

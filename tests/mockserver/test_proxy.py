@@ -171,3 +171,41 @@ def test_proxy_forwards_date_and_server_headers_once_and_records_har_without_cre
     assert headers["asapp-api-secret"] == "[MASKED]" and headers["asapp-api-id"] == "[MASKED]"
     assert json.loads(recorded[0]["response"]["content"]["text"]) == {"result": {"eventId": "e1", "error": ""}}
     assert CREDENTIALS["api_secret"] not in har.read_text()
+
+
+def test_the_proxy_prints_its_summary_when_stopped_by_sigterm(serve: Any, tmp_path: Path) -> None:
+    """`contract-mock proxy` as a process: SIGTERM (what a container runtime or CI sends) ends it with the summary."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    upstream = serve(create_app(Settings(specs=(ASAPP,))))
+    port = _free_port()
+    command = [sys.executable, "-m", "mockserver", "proxy", "--spec", ASAPP, "--upstream", f"{upstream}/{ASAPP}",
+               "--port", str(port), "--violations-file", str(tmp_path / "violations.jsonl")]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.post(f"{base}{AGENT}", json={"externalAgentId": "sig-1"}, headers=HEADERS, timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        assert answer.status_code == 200
+        assert httpx.post(f"{base}{AGENT}", json={}, headers={}, timeout=2).status_code == 401
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    text = output.decode(errors="replace")
+    assert f"contract-mock proxy: 1 violation(s) of {ASAPP}" in text, text
+    assert CREDENTIALS["api_secret"] not in text

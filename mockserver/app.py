@@ -139,7 +139,7 @@ def served_document(contract: Contract, demo: dict[str, Any], behaviour: Behavio
             + "\n".join(lines)
             + ("\n\n" + " ".join(notes) if notes else "")
         )
-    _demo_examples(document, credentials_of(contract).fields, dict(flat_credentials(demo)))
+    _demo_examples(document, credentials_of(contract, anywhere=False).fields, dict(flat_credentials(demo)))
     if behaviour is not None and behaviour.prepare_served is not None:
         behaviour.prepare_served(document, demo)
     return document

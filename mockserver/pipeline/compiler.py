@@ -164,8 +164,13 @@ def _marked_fields(node: Any, found: set[str]) -> None:
             _marked_fields(item, found)
 
 
-def credentials_of(contract: Contract) -> Credentials:
-    """Every place the contract says a credential travels."""
+WELL_KNOWN_CREDENTIALS = frozenset({"access_token", "refresh_token", "id_token", "client_secret", "password"})
+"""OAuth 2.0 parameter names that always carry a secret (RFC 6749), whatever the contract declares."""
+
+
+def credentials_of(contract: Contract, *, anywhere: bool = True) -> Credentials:
+    """Every place the contract says a credential travels (with `anywhere`, also its credential names and OAuth's
+    wherever they turn up in a query or a body: what masking needs)."""
     headers: set[str] = {"authorization"}
     query: set[str] = set()
     cookies: set[str] = set()
@@ -180,6 +185,13 @@ def credentials_of(contract: Contract) -> Credentials:
                 target = {"header": headers, "query": query, "cookie": cookies, "path": path}[parameter.location]
                 target.add(parameter.name.lower() if parameter.location == "header" else parameter.name)
     _marked_fields(contract.document, fields)
+    # A credential sent where this contract does not expect it (a `client_secret` in the query string, an API key
+    # header name as a form field) is still a credential: every name the contract uses for one, and OAuth's own,
+    # is masked in the query and in bodies wherever it turns up.
+    if anywhere:
+        names = {*headers, *query, *cookies, *fields, *WELL_KNOWN_CREDENTIALS} - {"authorization"}
+        query |= names
+        fields |= names
     return Credentials(frozenset(headers), frozenset(query), frozenset(cookies), frozenset(fields), frozenset(path))
 
 

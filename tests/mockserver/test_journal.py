@@ -590,3 +590,19 @@ def test_the_journal_stays_capped_while_requests_keep_arriving_during_a_flush() 
     assert arrived == arrivals, "the flush kept going while entries arrived"
     assert final <= limit + limit // 10
     assert max(rows_seen) <= limit + limit // 10 + 64, f"the journal grew to {max(rows_seen)} rows during the flush"
+
+
+def test_a_credential_sent_where_the_contract_does_not_expect_it_is_still_masked(make_client: MakeClient) -> None:
+    """A client that puts its secret in the wrong place (the query string, a JSON field) must not leak it."""
+    alvaria = CREDENTIALS["alvaria-messaging"]
+    client = make_client(specs=("alvaria-messaging", ASAPP))
+    client.delete("/__admin/journal")
+    token_url = "/alvaria-messaging/tokenservice/oauth2/access_token"
+    form = {"grant_type": "client_credentials", "scope": alvaria["scope"], "realm": alvaria["org_id"]}
+    query = {"client_id": alvaria["client_id"], "client_secret": alvaria["client_secret"]}
+    client.post(token_url, params=query, data=form)
+    body = {"externalAgentId": "a-1", "asapp-api-secret": CREDENTIALS[ASAPP]["api_secret"]}
+    client.post(f"{ASAPP_BASE}/single-agent-metadata", json=body, headers={"asapp-api-id": "x"})
+    text = json.dumps(entries(client))
+    assert_masked(text, alvaria["client_secret"], CREDENTIALS[ASAPP]["api_secret"])
+    assert alvaria["client_id"] in text, "an identifier that is not a secret is kept"

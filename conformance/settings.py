@@ -272,8 +272,8 @@ def load_run_settings(
     def take(name: str, raw: Any, origin: str, base: Path | None) -> None:
         name = aliases.get(name, name)
         if name not in known:
-            known.extend(aliases)
-            raise ConfigurationError(f"{origin}: unknown option {name!r}.{did_you_mean(name, known)}")
+            choices = [*known, *aliases]
+            raise ConfigurationError(f"{origin}: unknown option {name!r}.{did_you_mean(name, choices)}")
         try:
             values[name] = _convert(name, hints[name], raw, base)
         except (ValueError, TypeError, ConfigurationError) as exc:

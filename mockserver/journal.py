@@ -100,10 +100,13 @@ class Journal:
         self._task: asyncio.Task[None] | None = None
         self._since_trim = 0
         self._lock: asyncio.Lock | None = None
+        self._closed = False
 
     def record(self, entry: dict[str, Any]) -> None:
         """Queue an entry; it reaches the store within `flush_seconds` (or sooner when a batch fills)."""
         self._buffer.append(entry)
+        if self._closed:
+            return  # written by `close`'s final flush, or by the next `flush` call
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -115,6 +118,8 @@ class Journal:
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._timer = None
+        if self._closed or loop.is_closed():
+            return
         if self._task is None or self._task.done():
             self._task = loop.create_task(self._flush_soon())
 
@@ -145,6 +150,16 @@ class Journal:
                     self._since_trim = 0
                     await self.store.journal_trim(self.limit)
                 await asyncio.sleep(0)  # let waiting requests run between chunks
+
+    async def close(self) -> None:
+        """Stop the background flushing (no timer or task outlives the server's loop) and write what is buffered."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._task is not None and not self._task.done():
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.flush()
 
     async def entries(self, query: JournalQuery) -> list[dict[str, Any]]:
         """Matching entries, oldest first (this worker's buffer flushed first)."""

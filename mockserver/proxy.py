@@ -233,7 +233,7 @@ def create_proxy(settings: Settings, *, on_stop: Any = None) -> tuple[Starlette,
             await proxy.client.aclose()
             if proxy.recorder is not None:
                 proxy.recorder.save()
-            await rt.journal.flush()
+            await rt.journal.close()
             if on_stop is not None:
                 on_stop(proxy.summary())
 

@@ -127,7 +127,7 @@ class Runtime:
             if pending:
                 log.info("stopped %d background task(s) still waiting at shutdown", len(pending))
                 await asyncio.gather(*pending, return_exceptions=True)
-        await self.journal.flush()
+        await self.journal.close()
         await self.store.close()
 
 

@@ -606,3 +606,23 @@ def test_a_credential_sent_where_the_contract_does_not_expect_it_is_still_masked
     text = json.dumps(entries(client))
     assert_masked(text, alvaria["client_secret"], CREDENTIALS[ASAPP]["api_secret"])
     assert alvaria["client_id"] in text, "an identifier that is not a secret is kept"
+
+
+def test_closing_leaves_no_timer_or_task_behind_and_writes_the_buffer() -> None:
+    """A stop writes every buffered entry, and nothing the journal scheduled outlives the server's loop."""
+
+    async def scenario() -> tuple[int, int]:
+        store = SqliteStore(None)
+        journal = Journal(store, limit=100, flush_seconds=60)
+        journal.record({"at": 1.0, "kind": "request", "spec": "s", "operationId": "op", "method": "GET", "status": 200})
+        assert journal._timer is not None, "an entry arms the flush timer"
+        await journal.close()
+        journal.record({"at": 2.0, "kind": "request", "spec": "s", "operationId": "op", "method": "GET", "status": 200})
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        handles = journal._timer
+        stored = len(await store.journal_read(JournalQuery()))
+        return len(pending) + (handles is not None), stored
+
+    leftovers, stored = asyncio.run(scenario())
+    assert leftovers == 0
+    assert stored == 1
